@@ -1,0 +1,13 @@
+/* cli -- one entry point per subcommand; each parses its own flags.
+ *
+ * Exit codes: 0 success, 1 the job failed (peer refused, every seed failed,
+ * ...), 2 bad command line. */
+#ifndef BTCSEED_CLI_H
+#define BTCSEED_CLI_H
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+
+#endif
