@@ -60,7 +60,11 @@ void netaddr_format_host(const netaddr_t *a, char *buf, size_t size);
 bool netaddr_equal(const netaddr_t *a, const netaddr_t *b);
 /* Also compares ports. */
 bool netaddr_equal_port(const netaddr_t *a, const netaddr_t *b);
+/* Keyed hash (SipHash, key random per process) of network and bytes; the
+ * port is left out so that it agrees with netaddr_equal. */
 uint64_t netaddr_hash(const netaddr_t *a);
+/* The same, port included: agrees with netaddr_equal_port. */
+uint64_t netaddr_hash_port(const netaddr_t *a);
 
 /* Legacy 16-byte form used by `addr` and `version`: IPv4 mapped, IPv6 as is.
  * Returns -1 for networks that have no legacy form. */
@@ -71,16 +75,29 @@ void netaddr_from_legacy(netaddr_t *a, const uint8_t in[16], uint16_t port);
 int netaddr_to_sockaddr(const netaddr_t *a, struct sockaddr_storage *ss, socklen_t *len);
 int netaddr_from_sockaddr(netaddr_t *a, const struct sockaddr *sa, socklen_t len);
 
-/* Classification as Bitcoin Core's CNetAddr does it. Returns NULL if the
- * address is publicly routable, else the name of the range that makes it not
- * ("RFC1918", "RFC2544", "RFC3927", "RFC4193", "RFC4843", "RFC4862",
- * "RFC5737", "RFC6598", "RFC3849", "loopback", "multicast", "unspecified",
- * "RFC6145"/"RFC6052"/"RFC3964"/"RFC4380" tunnels are routable, ...). */
+/* Classification as Bitcoin Core's CNetAddr does it (IsValid + IsRoutable).
+ * Returns NULL if the address is publicly routable, else the name of the
+ * range that makes it not:
+ *   IPv4: "unspecified" 0.0.0.0, "broadcast" 255.255.255.255, "RFC1122"
+ *         0/8, "loopback" 127/8, "RFC1918", "RFC2544", "RFC3927", "RFC6598",
+ *         "RFC5737", "multicast" 224/4, "reserved" 240/4
+ *   IPv6: "unspecified" ::, "loopback" ::1, "RFC3849" 2001:db8::/32,
+ *         "RFC4862" fe80::/64, "RFC4193" fc00::/7, "RFC4843" 2001:10::/28,
+ *         "RFC7343" 2001:20::/28, "multicast" ff00::/8
+ *   CJDNS outside fc00::/8 and unknown networks: "invalid".
+ * Tor, I2P, CJDNS and the IPv6 tunnels (netaddr_tunnel_kind) are routable.
+ * Multicast and 240/4 are additions to Core's list. */
 const char *netaddr_unroutable_reason(const netaddr_t *a);
 bool netaddr_is_routable(const netaddr_t *a);
+/* For IPv6 addresses that embed an IPv4 one: "RFC6145" (::ffff:0:0:0/96),
+ * "RFC6052" (64:ff9b::/96), "RFC3964" (6to4, 2002::/16), "RFC4380"
+ * (Teredo, 2001::/32); otherwise NULL. */
+const char *netaddr_tunnel_kind(const netaddr_t *a);
 
 /* The group that limits how many answers may share a network: IPv4 /16,
- * IPv6 /32, one group per network for Tor, I2P and CJDNS. */
+ * IPv6 /32, one group per network for Tor, I2P and CJDNS. The network id is
+ * in the top byte, so different networks never share a group. Unroutable
+ * addresses are grouped by the same prefixes. */
 uint64_t netaddr_netgroup(const netaddr_t *a);
 
 /* An address range for --allow-net: "127.0.0.0/8", "2001:db8::/32". */
@@ -90,7 +107,12 @@ typedef struct netaddr_cidr {
     uint8_t prefix_bits;
 } netaddr_cidr_t;
 
+/* "ADDR/BITS" or a bare "ADDR" (a range of one address). Host bits are
+ * cleared; an IPv4-mapped range (::ffff:a.b.c.d/96+) becomes an IPv4 one.
+ * Returns 0, or -1 on bad syntax or too many bits. */
 int netaddr_cidr_parse(const char *text, netaddr_cidr_t *out);
 bool netaddr_cidr_contains(const netaddr_cidr_t *c, const netaddr_t *a);
+/* "ADDR/BITS" (NETADDR_STRLEN bytes suffice). */
+void netaddr_cidr_format(const netaddr_cidr_t *c, char *buf, size_t size);
 
 #endif
