@@ -1,0 +1,70 @@
+#include "dns/dns_zone.h"
+
+#include <string.h>
+
+#include "dns/dns_name.h"
+#include "dns/dns_snapshot.h"
+
+#define DNS_FILTER_MAX_DIGITS 16
+
+int dns_zone_init(dns_zone_t *z, const char *zone, const char *ns, const char *mbox)
+{
+    memset(z, 0, sizeof *z);
+    if (dns_name_from_text(zone, z->apex, &z->apex_len) < 0 ||
+        dns_name_from_text(ns, z->ns, &z->ns_len) < 0 ||
+        dns_name_from_mbox(mbox, z->mbox, &z->mbox_len) < 0)
+        return -1;
+    z->apex_labels = dns_name_labels(z->apex, z->apex_len, NULL, 0);
+    return 0;
+}
+
+static int hex_value(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int dns_zone_parse_filter(const uint8_t *hex, size_t len)
+{
+    if (len == 0 || len > DNS_FILTER_MAX_DIGITS || hex[0] == '0')
+        return -1;
+    uint64_t services = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = hex_value(hex[i]);
+        if (v < 0)
+            return -1;
+        services = (services << 4) | (uint64_t)v;
+    }
+    return dns_filter_index(services);
+}
+
+enum dns_zone_match dns_zone_match(const dns_zone_t *z, const uint8_t *name, size_t len,
+                                   unsigned *filter, size_t *apex_at)
+{
+    uint8_t offsets[DNS_MAX_NAME / 2 + 1];
+    size_t labels = dns_name_labels(name, len, offsets, sizeof offsets);
+    if (labels < z->apex_labels)
+        return DNS_ZONE_OUTSIDE;
+    size_t prefix = labels - z->apex_labels;
+    size_t at = prefix < labels ? offsets[prefix] : len - 1; /* root zone: the final 0 */
+    if (len - at != z->apex_len || !dns_name_bytes_equal(name + at, z->apex, z->apex_len))
+        return DNS_ZONE_OUTSIDE;
+    *apex_at = at;
+    if (prefix == 0) {
+        *filter = 0;
+        return DNS_ZONE_APEX;
+    }
+    if (prefix == 1 && name[0] >= 2 && (name[1] == 'x' || name[1] == 'X')) {
+        int index = dns_zone_parse_filter(name + 2, name[0] - 1u);
+        if (index > 0) {
+            *filter = (unsigned)index;
+            return DNS_ZONE_FILTER;
+        }
+    }
+    return DNS_ZONE_NXDOMAIN;
+}
