@@ -11,6 +11,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"resolve", cli_resolve, "look up DNS seeds and print the addresses they give"},
     {NULL, NULL, NULL},
 };
 
