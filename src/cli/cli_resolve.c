@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "crawl/crawl_seeds.h"
 #include "net/chain.h"
 #include "net/netaddr.h"
@@ -33,6 +34,17 @@ struct resolve_run {
     size_t failed;
 };
 
+enum { OPT_CHAIN = 256, OPT_SEED, OPT_RESOLVER, OPT_SERVICES, OPT_TIMEOUT };
+static const struct option resolve_options[] = {
+    {"chain", required_argument, NULL, OPT_CHAIN},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"services", required_argument, NULL, OPT_SERVICES},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -42,15 +54,16 @@ static void usage(FILE *out)
             "Queries DNS seeds for A and AAAA records, all at once, and prints each\n"
             "address found once, as ADDRESS:PORT followed by the seed it came from.\n"
             "\n"
-            "  --chain C          %s\n"
-            "                     (default main): gives the seeds and the port\n"
-            "  --seed HOST        query HOST instead of the chain's seeds (repeatable)\n"
-            "  --resolver IP:PORT nameserver to ask (default: the system's)\n"
-            "  --services HEX     ask for nodes with these service bits: x<HEX>.<seed>\n"
-            "  --timeout S        give up on a seed after S seconds (default %d)\n"
+            "  --chain C             %s\n"
+            "                        (default main): gives the seeds and the port\n"
+            "  --seed HOST           query HOST instead of the chain's seeds (repeatable)\n"
+            "  --resolver IP:PORT    nameserver to ask (default: the system's)\n"
+            "  --services HEX        ask for nodes with these service bits: x<HEX>.<seed>\n"
+            "  --timeout S           give up on a seed after S seconds (default %d)\n"
+            "%s"
             "\n"
             "Exit status: 0 if any seed answered, 1 if every seed failed, 2 bad usage.\n",
-            chain_names(), DEFAULT_TIMEOUT_S);
+            chain_names(), DEFAULT_TIMEOUT_S, CLI_COMMON_HELP);
 }
 
 static bool already_seen(struct resolve_run *run, const netaddr_t *a)
@@ -201,18 +214,8 @@ out_base:
     return rc;
 }
 
-int cli_resolve(int argc, char **argv)
+static int parse_and_run(int argc, char **argv, const struct option *options)
 {
-    enum { OPT_CHAIN = 256, OPT_SEED, OPT_RESOLVER, OPT_SERVICES, OPT_TIMEOUT };
-    static const struct option options[] = {
-        {"chain", required_argument, NULL, OPT_CHAIN},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"resolver", required_argument, NULL, OPT_RESOLVER},
-        {"services", required_argument, NULL, OPT_SERVICES},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct resolve_run run;
     struct crawl_seeds_config cfg;
     const chain_params_t *chain = chain_by_name("main");
@@ -222,7 +225,6 @@ int cli_resolve(int argc, char **argv)
     memset(&run, 0, sizeof run);
     memset(&cfg, 0, sizeof cfg);
     opterr = 0;
-    optind = 1;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case OPT_CHAIN:
@@ -284,5 +286,19 @@ int cli_resolve(int argc, char **argv)
     cfg.timeout_ms = timeout_s * 1000;
     rc = run_lookups(&run, &cfg);
     free(run.seen);
+    return rc;
+}
+
+/* Flags come from the command line and --config files (cli_config); the
+ * expanded argv owns the strings the seeds and resolver point into, so it
+ * lives until the look-ups are done. */
+int cli_resolve(int argc, char **argv)
+{
+    cli_args_t args;
+    int rc = cli_prepare("resolve", argc, argv, "h", resolve_options, &args);
+    if (rc != 0)
+        return rc;
+    rc = parse_and_run(args.argc, args.argv, resolve_options);
+    cli_args_free(&args);
     return rc;
 }

@@ -127,6 +127,13 @@ echo "== positional seeds, the chain's port"
 run 0 --resolver "$RES" --chain testnet3 alpha.seeds.test
 expect_addresses 1.2.3.4:18333 5.6.7.8:18333 '[2001:db8::1]:18333' '[2a01:4f8:c17:1a41::2]:18333'
 
+echo "== seeds and resolver from a --config file; command-line --seed wins"
+printf 'resolver = %s\nseed = alpha.seeds.test\nseed = beta.seeds.test\n' "$RES" >"$dir/resolve.conf"
+run 0 --config "$dir/resolve.conf"
+[ "$(wc -l <"$dir/out")" = 6 ] || fail "want the 6 addresses of alpha and beta"
+run 0 --config "$dir/resolve.conf" --seed v4only.seeds.test
+expect_addresses 7.7.7.7:8333
+
 echo "== --services 9 asks x9.<seed>"
 run 0 --resolver "$RES" --services 9 --seed alpha.seeds.test --seed beta.seeds.test
 expect_addresses 44.44.44.44:8333 '[2001:470:1::9]:8333' 55.55.55.55:8333
