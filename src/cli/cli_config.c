@@ -1,12 +1,12 @@
 #include "cli/cli_config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/errmsg.h"
 
 /* A growing vector of owned strings. */
 struct strvec {
@@ -44,18 +44,6 @@ static void strvec_free(struct strvec *s)
         free(s->v[i]);
     free(s->v);
     *s = (struct strvec){0};
-}
-
-static int fail(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errsize, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 static size_t count_options(const struct option *longopts)
@@ -104,7 +92,8 @@ static int parse_log_level(const char *v, enum log_level *out, char *err, size_t
                            const char *where)
 {
     if (log_level_parse(v, out) != 0)
-        return fail(err, errsize, "%sbad log level '%s' (error, warn, info or debug)", where, v);
+        return errmsg_set(err, errsize, "%sbad log level '%s' (error, warn, info or debug)",
+                          where, v);
     return 0;
 }
 
@@ -134,24 +123,24 @@ static int config_line(struct expand_state *st, cli_args_t *out, const char *pat
     snprintf(where, sizeof where, "%s:%d: ", path, lineno);
     char *eq = strchr(line, '=');
     if (!eq)
-        return fail(err, errsize, "%sexpected 'key = value'", where);
+        return errmsg_set(err, errsize, "%sexpected 'key = value'", where);
     *eq = '\0';
     char *key = trim(line);
     char *value = trim(eq + 1);
     if (!*key)
-        return fail(err, errsize, "%sexpected 'key = value'", where);
+        return errmsg_set(err, errsize, "%sexpected 'key = value'", where);
     size_t vlen = strlen(value);
     if (value[0] == '"') {
         if (vlen < 2 || value[vlen - 1] != '"')
-            return fail(err, errsize, "%sunterminated quote", where);
+            return errmsg_set(err, errsize, "%sunterminated quote", where);
         value[vlen - 1] = '\0';
         value++;
     }
     if (!*value)
-        return fail(err, errsize, "%s'%s' needs a value", where, key);
+        return errmsg_set(err, errsize, "%s'%s' needs a value", where, key);
 
     if (!strcmp(key, "config") || !strcmp(key, "help") || !strcmp(key, "version"))
-        return fail(err, errsize, "%s'%s' cannot be set in a config file", where, key);
+        return errmsg_set(err, errsize, "%s'%s' cannot be set in a config file", where, key);
     if (!strcmp(key, "log-level")) {
         enum log_level level;
         if (parse_log_level(value, &level, err, errsize, where) != 0)
@@ -165,20 +154,20 @@ static int config_line(struct expand_state *st, cli_args_t *out, const char *pat
     if (!strcmp(key, "syslog")) {
         int b = parse_bool(value);
         if (b < 0)
-            return fail(err, errsize, "%s'syslog' takes yes or no", where);
+            return errmsg_set(err, errsize, "%s'syslog' takes yes or no", where);
         if (!st->cl_syslog)
             out->syslog = b;
         return 0;
     }
     int idx = find_option(st->longopts, key, strlen(key), true);
     if (idx < 0)
-        return fail(err, errsize, "%sunknown key '%s'", where, key);
+        return errmsg_set(err, errsize, "%sunknown key '%s'", where, key);
     if (st->on_command_line[idx])
         return 0;
     if (st->longopts[idx].has_arg == no_argument) {
         int b = parse_bool(value);
         if (b < 0)
-            return fail(err, errsize, "%s'%s' takes yes or no", where, key);
+            return errmsg_set(err, errsize, "%s'%s' takes yes or no", where, key);
         if (b) {
             char *arg = NULL;
             strvec_push_owned(&st->from_files, asprintf(&arg, "--%s", key) < 0 ? NULL : arg);
@@ -195,22 +184,23 @@ static int config_file(struct expand_state *st, cli_args_t *out, const char *pat
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(err, errsize, "cannot read config %s: %s", path, strerror(errno));
+        return errmsg_set(err, errsize, "cannot read config %s: %s", path, strerror(errno));
     char *text = malloc(CLI_CONFIG_MAX_BYTES + 1);
     if (!text) {
         fclose(f);
-        return fail(err, errsize, "out of memory");
+        return errmsg_set(err, errsize, "out of memory");
     }
     size_t len = fread(text, 1, CLI_CONFIG_MAX_BYTES + 1, f);
     int read_error = ferror(f) ? errno : 0;
     fclose(f);
     int rc = 0;
     if (read_error)
-        rc = fail(err, errsize, "cannot read config %s: %s", path, strerror(read_error));
+        rc = errmsg_set(err, errsize, "cannot read config %s: %s", path, strerror(read_error));
     else if (len > CLI_CONFIG_MAX_BYTES)
-        rc = fail(err, errsize, "config %s is larger than %d bytes", path, CLI_CONFIG_MAX_BYTES);
+        rc = errmsg_set(err, errsize, "config %s is larger than %d bytes", path,
+                        CLI_CONFIG_MAX_BYTES);
     else if (memchr(text, '\0', len))
-        rc = fail(err, errsize, "config %s is not a text file", path);
+        rc = errmsg_set(err, errsize, "config %s is not a text file", path);
     text[len < CLI_CONFIG_MAX_BYTES ? len : CLI_CONFIG_MAX_BYTES] = '\0';
 
     char *p = text;
@@ -219,7 +209,7 @@ static int config_file(struct expand_state *st, cli_args_t *out, const char *pat
         if (nl)
             *nl = '\0';
         if (strlen(p) > CLI_CONFIG_MAX_LINE) {
-            rc = fail(err, errsize, "%s:%d: line longer than %d bytes", path, lineno,
+            rc = errmsg_set(err, errsize, "%s:%d: line longer than %d bytes", path, lineno,
                       CLI_CONFIG_MAX_LINE);
             break;
         }
@@ -244,7 +234,7 @@ int cli_config_expand(int argc, char **argv, const char *shortopts,
     int rc = -1;
     st.on_command_line = calloc(count_options(longopts) + 1, sizeof *st.on_command_line);
     if (!st.on_command_line) {
-        fail(err, errsize, "out of memory");
+        errmsg_set(err, errsize, "out of memory");
         goto out;
     }
 
@@ -258,14 +248,14 @@ int cli_config_expand(int argc, char **argv, const char *shortopts,
         if (!strcmp(a, "--config") || !strncmp(a, "--config=", 9)) {
             const char *path = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!path || !*path) {
-                fail(err, errsize, "--config needs a FILE");
+                errmsg_set(err, errsize, "--config needs a FILE");
                 goto out;
             }
             strvec_push(&files, path);
         } else if (!strcmp(a, "--log-level") || !strncmp(a, "--log-level=", 12)) {
             const char *level = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
             if (!level) {
-                fail(err, errsize, "--log-level needs a LEVEL");
+                errmsg_set(err, errsize, "--log-level needs a LEVEL");
                 goto out;
             }
             if (parse_log_level(level, &out->log_level, err, errsize, "") != 0)
@@ -273,7 +263,7 @@ int cli_config_expand(int argc, char **argv, const char *shortopts,
             out->log_level_set = st.cl_log_level = true;
         } else if (!strncmp(a, "--syslog", 8) && (a[8] == '\0' || a[8] == '=')) {
             if (a[8] == '=') {
-                fail(err, errsize, "--syslog takes no value");
+                errmsg_set(err, errsize, "--syslog takes no value");
                 goto out;
             }
             out->syslog = st.cl_syslog = true;
@@ -312,7 +302,7 @@ int cli_config_expand(int argc, char **argv, const char *shortopts,
     for (size_t i = 0; i < kept.n; i++)
         strvec_push(&result, kept.v[i]);
     if (kept.oom || files.oom || st.from_files.oom || result.oom) {
-        fail(err, errsize, "out of memory");
+        errmsg_set(err, errsize, "out of memory");
         goto out;
     }
     out->argc = (int)result.n;
