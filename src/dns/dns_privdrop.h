@@ -1,0 +1,11 @@
+/* dns_privdrop -- give up root after binding port 53. */
+#ifndef BTCSEED_DNS_PRIVDROP_H
+#define BTCSEED_DNS_PRIVDROP_H
+
+/* Switches the whole process (all threads: call before starting any) to
+ * `user`'s uid and gid with only that group (setgroups, setresgid,
+ * setresuid), then checks root cannot be regained. NULL or "" does nothing.
+ * Returns 0, or -1 after logging why. */
+int dns_privdrop(const char *user);
+
+#endif
