@@ -12,5 +12,6 @@
 /* btcseed resolve [--chain C] [--seed HOST]... [--resolver IP:PORT]
  *                 [--services HEX] [--timeout S] [HOST...] */
 int cli_resolve(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 #endif

@@ -144,6 +144,13 @@ static void close_all(dns_server_t *s)
 
 static void metrics_collect(void *arg);
 
+static void release_slots(dns_server_t *s)
+{
+    for (unsigned i = 0; i < s->nworkers; i++)
+        if (s->workers[i].slot >= 0)
+            dns_publisher_reader_release(s->publisher, s->workers[i].slot);
+}
+
 static int bind_all(dns_server_t *s)
 {
     unsigned udp_workers = s->nworkers - 1;
@@ -204,6 +211,7 @@ int dns_server_new(const struct dns_server_config *c, const dns_zone_t *zone,
         w->server = s;
         w->index = i;
         w->epfd = -1;
+        w->slot = -1;
         for (size_t j = 0; j < DNS_SERVER_MAX_LISTEN; j++)
             w->udp_fds[j] = -1;
         dns_rng_seed(&w->rng);
@@ -233,6 +241,7 @@ int dns_server_new(const struct dns_server_config *c, const dns_zone_t *zone,
     return 0;
 fail:
     close_all(s);
+    release_slots(s);
     dns_rrl_free(s->rrl);
     free(s->workers);
     free(s);
@@ -277,10 +286,8 @@ void dns_server_free(dns_server_t *s)
         return;
     dns_server_stop(s);
     metrics_remove_collector(metrics_collect, s);
-    for (unsigned i = 0; i < s->nworkers; i++)
-        if (s->workers[i].slot >= 0)
-            dns_publisher_leave(s->publisher, s->workers[i].slot);
     close_all(s);
+    release_slots(s);
     dns_rrl_free(s->rrl);
     free(s->workers);
     free(s);

@@ -507,6 +507,12 @@ int dns_publisher_reader(dns_publisher_t *p)
     return -1;
 }
 
+void dns_publisher_reader_release(dns_publisher_t *p, int slot)
+{
+    atomic_store(&p->slots[slot].pinned, NULL);
+    atomic_store(&p->slots[slot].claimed, false);
+}
+
 const dns_snapshot_t *dns_publisher_enter(dns_publisher_t *p, int slot)
 {
     struct reader_slot *rs = &p->slots[slot];

@@ -78,6 +78,8 @@ int dns_publisher_publish(dns_publisher_t *p, const struct dns_node *nodes, size
 
 /* Claims a reader slot for one thread. Returns the slot, or -1 if all are taken. */
 int dns_publisher_reader(dns_publisher_t *p);
+/* Gives a slot back (unpinned) for another reader to claim. */
+void dns_publisher_reader_release(dns_publisher_t *p, int slot);
 /* Pins and returns the current snapshot for slot (NULL before the first
  * publish); valid until dns_publisher_leave on the same slot. Lock-free. */
 const dns_snapshot_t *dns_publisher_enter(dns_publisher_t *p, int slot);

@@ -1,0 +1,43 @@
+# dns_common.sh -- sourced by the DNS scenario tests: a database filled
+# through the nodedb API, a `btcseed serve` on loopback, and helpers.
+set -euo pipefail
+: "${BTCSEED:?}" "${BTCSEED_BUILD:?}"
+ZONE=seed.example.org
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+SERVE_PIDS=()
+cleanup() {
+  for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; for f in "$WORK"/*.log; do [ -f "$f" ] && sed 's/^/  log: /' "$f" >&2; done; exit 1; }
+pass() { echo "ok: $*"; }
+
+# make_db GOOD [IPV6_PERCENT [BAD]]: $WORK/nodes.db and $WORK/manifest.txt
+make_db() {
+  "$BTCSEED_BUILD/dns_mkdb" "$WORK/nodes.db" "$@" > "$WORK/manifest.txt"
+}
+
+# start_serve NAME IP PORT [EXTRA ARGS...]: starts serve and waits for it to answer.
+start_serve() {
+  local name=$1 ip=$2 port=$3
+  shift 3
+  local listen="$ip:$port"
+  case "$ip" in *:*) listen="[$ip]:$port" ;; esac
+  "$BTCSEED" serve --db "$WORK/nodes.db" --zone "${SERVE_ZONE:-$ZONE}" --ns "${SERVE_NS:-ns.example.net}" \
+    --mbox "${SERVE_MBOX:-hostmaster@example.org}" --listen "$listen" --threads 2 "$@" \
+    > "$WORK/$name.log" 2>&1 &
+  SERVE_PIDS+=($!)
+  for _ in $(seq 100); do
+    if dig +time=1 +tries=1 @"$ip" -p "$port" "${SERVE_ZONE:-$ZONE}" SOA > /dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "serve $name did not come up"
+}
+
+# good_addr ADDR: true if ADDR is a good node of the manifest.
+good_addr() { grep -q "^$1 [0-9a-f]* 1\$" "$WORK/manifest.txt"; }
