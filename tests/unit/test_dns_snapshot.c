@@ -242,7 +242,9 @@ static void test_publisher_concurrent_readers(void **state)
     for (int i = 0; i < 3; i++)
         pthread_create(&threads[i], NULL, reader_thread, &r);
     struct dns_node nodes[300];
-    for (int round = 0; round < 60; round++) {
+    /* Publish until the readers have raced many swaps (threads may start late). */
+    for (int round = 0; round < 60 || (atomic_load(&r.picks) < 1000 && round < 1000000);
+         round++) {
         for (int i = 0; i < 300; i++)
             set_v4(&nodes[i], (uint8_t)(1 + i % 200), (uint8_t)round, (uint8_t)i, 1, NODE_NETWORK);
         assert_int_equal(dns_publisher_publish(r.p, nodes, 300), 0);
