@@ -14,4 +14,7 @@
 int cli_resolve(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 
+/* btcseed export --db FILE --format dump|json|csv [--out FILE] [--chain C] */
+int cli_export(int argc, char **argv);
+
 #endif

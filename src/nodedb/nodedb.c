@@ -51,6 +51,7 @@ enum col {
 
 enum stmt_id {
     ST_BEGIN,
+    ST_BEGIN_READ,
     ST_COMMIT,
     ST_ROLLBACK,
     ST_PUT,
@@ -69,7 +70,10 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_N] = {
+    /* IMMEDIATE: a writer takes the write lock up front, so a batch never
+     * fails half-way for want of it. */
     [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_PUT] = NULL, /* built from NODE_COLUMNS */
@@ -329,6 +333,16 @@ void nodedb_close(nodedb_t *db)
     free(db);
 }
 
+int nodedb_read_begin(nodedb_t *db)
+{
+    return step_done(db, ST_BEGIN_READ, "begin read");
+}
+
+int nodedb_read_end(nodedb_t *db)
+{
+    return step_done(db, ST_COMMIT, "end read");
+}
+
 /* ---- nodes ----------------------------------------------------------------- */
 
 static int bind_key(sqlite3_stmt *s, const netaddr_t *a)
@@ -502,8 +516,8 @@ int nodedb_node_get(nodedb_t *db, const netaddr_t *addr, struct nodedb_node *out
 static const char *const order_sql[] = {
     [NODEDB_ORDER_NONE] = "",
     [NODEDB_ORDER_ADDR] = " ORDER BY net, addr, port",
-    [NODEDB_ORDER_UPTIME_30D] = " ORDER BY CASE WHEN w30d > 0 THEN r30d / w30d ELSE 0 END DESC,"
-                                " last_success DESC, net, addr, port",
+    [NODEDB_ORDER_UPTIME_30D] = (" ORDER BY CASE WHEN w30d > 0 THEN r30d / w30d ELSE 0 END DESC,"
+                                 " last_success DESC, net, addr, port"),
     [NODEDB_ORDER_LAST_SUCCESS] = " ORDER BY last_success DESC, net, addr, port",
 };
 

@@ -76,6 +76,12 @@ const char *nodedb_errmsg(const nodedb_t *db);
 /* The schema version the file had when opened (0 for a new file). */
 int nodedb_opened_version(const nodedb_t *db);
 
+/* A read transaction: every read between these two calls sees the same
+ * state of the file (an export's totals match its rows even while the
+ * crawler commits). Writes through this handle are not allowed meanwhile. */
+int nodedb_read_begin(nodedb_t *db);
+int nodedb_read_end(nodedb_t *db);
+
 /* Inserts or replaces (keyed by network, address bytes, port) n nodes in ONE
  * transaction: all of them are stored, or none (NODEDB_ERROR). */
 int nodedb_put_nodes(nodedb_t *db, const struct nodedb_node *nodes, size_t n);
