@@ -7,10 +7,11 @@
  * Why the wire code is written by hand rather than with ldns or libknot:
  * every answer is one question echoed verbatim (0x20 case kept) plus records
  * whose owner is a compression pointer into it, so building one is a few
- * fixed-size stores into a bounded writer. bench/bench_dns_packet.c measures
- * this against building the same answers with ldns (figures in its output
- * and in README): ldns allocates per record and per packet and is several
- * times slower, which would cap the server below NSD. */
+ * fixed-size stores into a bounded writer. bench/bench_dns_packet.c builds
+ * the same 29-record answer both ways: about 1.4 million answers/s here
+ * against about 93,000/s with ldns (parse, build, serialise; it allocates
+ * per record), 15x; at ldns's rate one thread could not even keep up with
+ * NSD's ~120,000 queries/s on loopback (bench/dns_vs_nsd.sh). */
 #ifndef BTCSEED_DNS_PACKET_H
 #define BTCSEED_DNS_PACKET_H
 
