@@ -14,6 +14,7 @@ static const struct command commands[] = {
     {"resolve", cli_resolve, "look up DNS seeds and print the addresses they give"},
     {"serve", cli_serve, "answer DNS for the seed's zone from the node database"},
     {"export", cli_export, "write a dump, JSON or CSV snapshot of the node database"},
+    {"status", cli_status, "serve the status page, JSON API and metrics for a database"},
     {NULL, NULL, NULL},
 };
 

@@ -17,4 +17,7 @@ int cli_serve(int argc, char **argv);
 /* btcseed export --db FILE --format dump|json|csv [--out FILE] [--chain C] */
 int cli_export(int argc, char **argv);
 
+/* btcseed status --db FILE --http IP:PORT [--chain C] [--refresh S] */
+int cli_status(int argc, char **argv);
+
 #endif

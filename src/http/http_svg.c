@@ -1,5 +1,6 @@
 #include "http/http_svg.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,7 +12,6 @@
 #include "http/http_escape.h"
 
 /* Geometry in viewBox units; the page scales the whole picture. */
-#define SVG_WIDTH 640
 #define LINE_HEIGHT 230
 #define LINE_MARGIN_LEFT 54
 #define LINE_MARGIN_RIGHT 16
@@ -21,13 +21,14 @@
 #define LINE_MAX_X_TICKS 6
 #define BAR_ROW 22
 #define BAR_THICKNESS 16
-#define BAR_LABEL_WIDTH 200
-#define BAR_VALUE_WIDTH 56
-#define BAR_LABEL_CHARS 30
+#define BAR_LABEL_WIDTH 170
+#define BAR_VALUE_WIDTH 48
+#define BAR_LABEL_CHARS 24
 #define EMPTY_HEIGHT 48
 #define FONT "font-family=\"system-ui,sans-serif\" font-size=\"12\""
 #define AXIS_COLOR "#888"
-#define GRID_COLOR "#ddd"
+/* Grid lines follow the text colour, faintly, so dark pages work too. */
+#define GRID_STROKE "stroke=\"currentColor\" stroke-opacity=\"0.15\""
 
 void http_svg_format_count(char *buf, size_t size, double v)
 {
@@ -44,29 +45,41 @@ void http_svg_format_count(char *buf, size_t size, double v)
         snprintf(buf, size, "%.3g", v);
 }
 
+void http_svg_format_thousands(char *buf, size_t size, uint64_t v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
+    size_t o = 0;
+    for (int i = 0; i < n && o + 2 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
 static void open_svg(struct evbuffer *out, const char *id, const char *kind, const char *title,
-                     int height, const char *count_attr, size_t count)
+                     int width, int height, const char *count_attr, size_t count)
 {
     evbuffer_add_printf(out,
                         "<svg class=\"chart %s\" id=\"", kind);
     http_html(out, id);
     evbuffer_add_printf(out,
                         "\" %s=\"%zu\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" "
-                        "preserveAspectRatio=\"xMidYMid meet\" "
-                        "xmlns=\"http://www.w3.org/2000/svg\" " FONT "><title>",
-                        count_attr, count, SVG_WIDTH, height);
+                        "preserveAspectRatio=\"xMidYMid meet\" " FONT "><title>",
+                        count_attr, count, width, height);
     http_html(out, title);
     HTTP_PUT(out, "</title>");
 }
 
 static void empty_chart(struct evbuffer *out, const char *id, const char *kind, const char *title,
-                        const char *count_attr)
+                        int width, const char *count_attr)
 {
-    open_svg(out, id, kind, title, EMPTY_HEIGHT, count_attr, 0);
+    open_svg(out, id, kind, title, width, EMPTY_HEIGHT, count_attr, 0);
     evbuffer_add_printf(out,
                         "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">"
                         "no data yet</text></svg>",
-                        SVG_WIDTH / 2, EMPTY_HEIGHT / 2 + 4, AXIS_COLOR);
+                        width / 2, EMPTY_HEIGHT / 2 + 4, AXIS_COLOR);
 }
 
 /* A round step (1, 2 or 5 times a power of ten) near span/ticks. */
@@ -89,9 +102,9 @@ static void line_axes(struct evbuffer *out, int64_t t0, int64_t span, double top
         char label[32];
         http_svg_format_count(label, sizeof label, v);
         evbuffer_add_printf(out,
-                            "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"
+                            "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" " GRID_STROKE "/>"
                             "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">%s</text>",
-                            LINE_MARGIN_LEFT, LINE_MARGIN_LEFT + plot_w, y, y, GRID_COLOR,
+                            LINE_MARGIN_LEFT, LINE_MARGIN_LEFT + plot_w, y, y,
                             LINE_MARGIN_LEFT - 6, y + 4, AXIS_COLOR, label);
     }
     int64_t tstep = time_steps[sizeof time_steps / sizeof time_steps[0] - 1];
@@ -118,12 +131,14 @@ static void line_axes(struct evbuffer *out, int64_t t0, int64_t span, double top
     }
 }
 
-void http_svg_line_chart(struct evbuffer *out, const char *id, const char *title,
+void http_svg_line_chart(struct evbuffer *out, const char *id, const char *title, int width,
                          const int64_t *x, size_t n, const struct http_svg_series *series,
                          size_t nseries)
 {
+    if (width < HTTP_SVG_MIN_WIDTH)
+        width = HTTP_SVG_MIN_WIDTH;
     if (n == 0 || nseries == 0) {
-        empty_chart(out, id, "line", title, "data-points");
+        empty_chart(out, id, "line", title, width, "data-points");
         return;
     }
     double max = 0;
@@ -137,10 +152,10 @@ void http_svg_line_chart(struct evbuffer *out, const char *id, const char *title
         step = 1;
     int64_t t0 = x[0];
     int64_t span = x[n - 1] > t0 ? x[n - 1] - t0 : 60; /* one point: a minute wide */
-    int plot_w = SVG_WIDTH - LINE_MARGIN_LEFT - LINE_MARGIN_RIGHT;
+    int plot_w = width - LINE_MARGIN_LEFT - LINE_MARGIN_RIGHT;
     int plot_h = LINE_HEIGHT - LINE_MARGIN_TOP - LINE_MARGIN_BOTTOM;
 
-    open_svg(out, id, "line", title, LINE_HEIGHT, "data-points", n);
+    open_svg(out, id, "line", title, width, LINE_HEIGHT, "data-points", n);
     line_axes(out, t0, span, top, step, plot_w, plot_h);
 
     int legend_x = LINE_MARGIN_LEFT;
@@ -201,7 +216,7 @@ void http_svg_bar_chart(struct evbuffer *out, const char *id, const char *title,
                         const struct http_svg_bar *bars, size_t n, const char *color)
 {
     if (n == 0) {
-        empty_chart(out, id, "bar", title, "data-bars");
+        empty_chart(out, id, "bar", title, HTTP_SVG_WIDTH, "data-bars");
         return;
     }
     double max = 0;
@@ -209,14 +224,14 @@ void http_svg_bar_chart(struct evbuffer *out, const char *id, const char *title,
         if (bars[i].value > max)
             max = bars[i].value;
     int height = (int)n * BAR_ROW + 8;
-    int bar_w = SVG_WIDTH - BAR_LABEL_WIDTH - BAR_VALUE_WIDTH;
-    open_svg(out, id, "bar", title, height, "data-bars", n);
+    int bar_w = HTTP_SVG_WIDTH - BAR_LABEL_WIDTH - BAR_VALUE_WIDTH;
+    open_svg(out, id, "bar", title, HTTP_SVG_WIDTH, height, "data-bars", n);
     for (size_t i = 0; i < n; i++) {
         double v = bars[i].value > 0 && isfinite(bars[i].value) ? bars[i].value : 0;
         double w = max > 0 ? v / max * bar_w : 0;
         int y = 4 + (int)i * BAR_ROW;
         char value[32];
-        http_svg_format_count(value, sizeof value, v);
+        http_svg_format_thousands(value, sizeof value, (uint64_t)v);
         HTTP_PUT(out, "<g class=\"bar\"><title>");
         http_html_escape(out, bars[i].label, bars[i].label_len, 0);
         evbuffer_add_printf(out, ": %.0f</title><text x=\"%d\" y=\"%d\" text-anchor=\"end\" "

@@ -62,7 +62,7 @@ static void test_line_chart(void **state)
         {"good", "#2ca02c", good},
     };
     struct evbuffer *b = evbuffer_new();
-    http_svg_line_chart(b, "nodes", "Nodes <over> time", x, 4, series, 2);
+    http_svg_line_chart(b, "nodes", "Nodes <over> time", 640, x, 4, series, 2);
     char *svg = take(b);
     assert_int_equal(xml_check(svg), 0);
     assert_non_null(strstr(svg, "class=\"chart line\" id=\"nodes\" data-points=\"4\""));
@@ -90,7 +90,7 @@ static void test_line_chart(void **state)
 static void test_line_chart_empty_and_single(void **state)
 {
     struct evbuffer *b = evbuffer_new();
-    http_svg_line_chart(b, "empty", "Nothing", NULL, 0, NULL, 0);
+    http_svg_line_chart(b, "empty", "Nothing", HTTP_SVG_WIDTH, NULL, 0, NULL, 0);
     char *svg = take(b);
     assert_int_equal(xml_check(svg), 0);
     assert_non_null(strstr(svg, "data-points=\"0\""));
@@ -100,8 +100,9 @@ static void test_line_chart_empty_and_single(void **state)
     const int64_t x[] = {1700000000};
     const double zero[] = {0};
     const struct http_svg_series s = {"rate", "#d62728", zero};
-    http_svg_line_chart(b, "one", "One point", x, 1, &s, 1);
-    svg = take(b);
+    http_svg_line_chart(b, "one", "One point", 10, x, 1, &s, 1);
+    /* too narrow a width is raised to the minimum */
+    assert_non_null(strstr(svg = take(b), "viewBox=\"0 0 240 230\""));
     assert_int_equal(xml_check(svg), 0);
     assert_non_null(strstr(svg, "data-points=\"1\""));
     assert_null(strstr(svg, "nan"));
@@ -127,12 +128,12 @@ static void test_bar_chart_escapes_and_scales(void **state)
     assert_null(strstr(svg, "<script"));
     assert_non_null(strstr(svg, "&lt;script&gt;"));
     assert_non_null(strstr(svg, "\xef\xbf\xbd")); /* the \x01 and \xff */
-    /* the largest bar is the full width (640 - 200 - 56), the second half */
-    assert_non_null(strstr(svg, "width=\"384.0\""));
-    assert_non_null(strstr(svg, "width=\"192.0\""));
-    assert_non_null(strstr(svg, ">1.2k</text>"));
+    /* the largest bar is the full width (480 - 170 - 48), the second half */
+    assert_non_null(strstr(svg, "width=\"262.0\""));
+    assert_non_null(strstr(svg, "width=\"131.0\""));
+    assert_non_null(strstr(svg, ">1,200</text>"));
     /* long labels are cut with an ellipsis, the tooltip keeps them whole */
-    assert_non_null(strstr(svg, "/a-very-long-user-agent-string\xe2\x80\xa6</text>"));
+    assert_non_null(strstr(svg, "/a-very-long-user-agent-\xe2\x80\xa6</text>"));
     assert_non_null(strstr(svg, "<title>/a-very-long-user-agent-string-that-goes-on-and-on/: 0"));
     free(svg);
 
@@ -142,6 +143,17 @@ static void test_bar_chart_escapes_and_scales(void **state)
     assert_int_equal(xml_check(svg), 0);
     free(svg);
     evbuffer_free(b);
+}
+
+static void test_format_thousands(void **state)
+{
+    char buf[32];
+    const uint64_t v[] = {0, 999, 1000, 1234567, UINT64_MAX};
+    const char *text[] = {"0", "999", "1,000", "1,234,567", "18,446,744,073,709,551,615"};
+    for (size_t i = 0; i < 5; i++) {
+        http_svg_format_thousands(buf, sizeof buf, v[i]);
+        assert_string_equal(buf, text[i]);
+    }
 }
 
 static void test_format_count(void **state)
@@ -166,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_line_chart_empty_and_single),
         cmocka_unit_test(test_bar_chart_escapes_and_scales),
         cmocka_unit_test(test_format_count),
+        cmocka_unit_test(test_format_thousands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
