@@ -313,6 +313,15 @@ int nodedb_open(const char *path, unsigned flags, nodedb_t **out, char *err, siz
     else if (check_schema(db, path) != 0 || prepare_all(db) != 0)
         ret = NODEDB_ERROR;
     if (ret != NODEDB_OK) {
+        /* SQLite needs the -wal and -shm files beside a WAL database; the
+         * last writer to close deletes them, and a reader without write access
+         * to the directory cannot create them. Say so: "attempt to write a
+         * readonly database" alone sends the operator the wrong way. */
+        if (db->readonly && db->h &&
+            sqlite3_extended_errcode(db->h) == SQLITE_READONLY_DIRECTORY)
+            fail(db, "%s: cannot read it without its -wal and -shm files, which only a writer "
+                 "of the directory can create: open it while the crawler has it open, or let "
+                 "this user write the directory", path);
         if (err && errlen)
             snprintf(err, errlen, "%s", db->err);
         nodedb_close(db);

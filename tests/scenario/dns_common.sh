@@ -41,3 +41,22 @@ start_serve() {
 
 # good_addr ADDR: true if ADDR is a good node of the manifest.
 good_addr() { grep -q "^$1 [0-9a-f]* 1\$" "$WORK/manifest.txt"; }
+
+# check_threads PID UID CAP_HEX SET...: every thread of PID (main, UDP, TCP:
+# capabilities are per thread) runs as UID with each capability SET (CapEff,
+# CapBnd...) equal to CAP_HEX. Sets THREADS to how many were checked.
+check_threads() {
+  local pid=$1 uid=$2 want=$3 status set v
+  shift 3
+  THREADS=0
+  for status in /proc/$pid/task/*/status; do
+    THREADS=$((THREADS + 1))
+    v=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$status")
+    [ "$v" = "$uid $uid $uid $uid" ] || fail "$status: uid $v (want $uid)"
+    for set in "$@"; do
+      v=$(awk -v s="$set:" '$1 == s {print $2}' "$status")
+      [ "$v" = "$want" ] || fail "$status: $set $v (want $want)"
+    done
+  done
+  [ $THREADS -ge 4 ] || fail "only $THREADS threads of $pid (want main, 2 UDP, TCP)"
+}

@@ -14,6 +14,13 @@ gid=$(awk '/^Gid:/ {print $2}' /proc/$pid/status)
 groups=$(awk '/^Groups:/ {print $2}' /proc/$pid/status)
 [ -z "$groups" ] || [ "$groups" = "$(id -g nobody)" ] || fail "supplementary groups: $groups"
 pass "serve bound 127.0.0.53:53 and runs as nobody (uid $uid)"
+# Leaving uid 0 cleared every capability set of every thread; the bounding
+# set is emptied too and no_new_privs set, so no exec could bring one back.
+check_threads $pid "$(id -u nobody)" 0000000000000000 CapEff CapPrm CapInh CapAmb CapBnd
+for status in /proc/$pid/task/*/status; do
+  [ "$(awk '/^NoNewPrivs:/ {print $2}' "$status")" = 1 ] || fail "$status: no_new_privs not set"
+done
+pass "all $THREADS threads: no capability in any set (CapEff 0, CapBnd 0), no_new_privs"
 
 echo "nameserver 127.0.0.53" > "$WORK/resolv.conf"
 out=$(unshare -m bash -c "mount --bind '$WORK/resolv.conf' /etc/resolv.conf && getent ahosts $ZONE")
