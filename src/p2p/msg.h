@@ -16,6 +16,7 @@
 #define P2P_MIN_ADDRV2_VERSION 70016 /* sendaddrv2 is sent only to peers at least this new */
 #define P2P_MAX_ADDR 1000
 #define P2P_MAX_USER_AGENT 256
+#define P2P_MAX_ADDRV2_ADDR_LEN 512 /* BIP155: longer addresses are refused, any network */
 
 /* Service bits. */
 #define NODE_NETWORK (UINT64_C(1) << 0)
@@ -30,14 +31,21 @@ enum p2p_msg_error {
     P2P_MSG_ERR_TOO_MANY = -2,   /* count over P2P_MAX_ADDR, or CompactSize over its cap */
     P2P_MSG_ERR_BAD_LENGTH = -3, /* addrv2 address length wrong for its network */
     P2P_MSG_ERR_TRAILING = -4,   /* bytes left over after the last field */
-    P2P_MSG_ERR_STRING = -5,     /* string longer than allowed */
+    P2P_MSG_ERR_STRING = -5,     /* string longer than allowed, or holding a NUL */
+    P2P_MSG_ERR_NONCANONICAL = -6, /* CompactSize not in its shortest encoding */
 };
 const char *p2p_msg_strerror(int err);
+
+/* Writes the names of the set service bits, '|'-separated ("NETWORK|WITNESS"),
+ * unknown bits as "bitN", "none" for 0. Truncates to fit `size` (>= 1). */
+void p2p_services_format(uint64_t services, char *buf, size_t size);
 
 /* version
  *   i32 version | u64 services | i64 time | netaddr recv (u64 svc, 16 ip, u16 BE port)
  *   | netaddr from | u64 nonce | varstr user agent | i32 start height | [u8 relay]
- * Peers older than 70001 may stop after the height: relay then defaults true. */
+ * Peers older than 70001 may stop after the height: relay then defaults true.
+ * Bytes after the relay flag are ignored, as Bitcoin Core ignores them, so a
+ * future version may append fields. The user agent must not hold a NUL. */
 struct p2p_version {
     int32_t version;
     uint64_t services;
