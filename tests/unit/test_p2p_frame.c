@@ -14,7 +14,7 @@ static const uint8_t MAINNET[4] = {0xf9, 0xbe, 0xb4, 0xd9};
 
 /* Bytes a litecoind v0.21.2.1 regtest node sent us (captured on loopback
  * with a Python socket, see tests/scenario/test_probe_litecoind.sh for the
- * same set-up): verack, then a ping. */
+ * same set-up): its verack. */
 static const char LITECOIND_VERACK[] = "fabfb5da76657261636b000000000000000000005df6e0e2";
 
 static size_t frame(uint8_t *buf, size_t cap, const uint8_t magic[4], const char *cmd,

@@ -86,6 +86,21 @@ static void assert_addr_text(const netaddr_t *a, const char *text)
     assert_string_equal(buf, text);
 }
 
+/* Encodes entries with `encode` and checks the result is `want`, byte for byte. */
+static void assert_reencodes(void (*encode)(struct writer *, const struct p2p_addr_entry *,
+                                            size_t),
+                             const struct p2p_addr_entry *e, size_t count,
+                             const uint8_t *want, size_t len)
+{
+    uint8_t out[1024];
+    struct writer w;
+    writer_init(&w, out, sizeof out);
+    encode(&w, e, count);
+    assert_false(w.err);
+    assert_int_equal(w.len, len);
+    assert_memory_equal(out, want, len);
+}
+
 /* ---- version ---------------------------------------------------------- */
 
 static void test_version_real_node(void **state)
@@ -267,14 +282,7 @@ static void test_addr_real_node(void **state)
     assert_addr_text(&e[0].addr, "[2a01:4f8:c1e:57a::27]:18444");
     assert_int_equal(e[1].addr.net, NETADDR_IPV4);
     assert_addr_text(&e[1].addr, "91.144.92.27:18444");
-
-    uint8_t out[256];
-    struct writer w;
-    writer_init(&w, out, sizeof out);
-    p2p_addr_encode(&w, e, count);
-    assert_false(w.err);
-    assert_int_equal(w.len, len);
-    assert_memory_equal(out, p, len);
+    assert_reencodes(p2p_addr_encode, e, count, p, len);
 }
 
 static void test_addr_round_trip(void **state)
@@ -388,14 +396,7 @@ static void test_addrv2_real_node(void **state)
             assert_int_equal(e[i].addr.port, 18444);
         }
         assert_addr_text(&e[2].addr, caps[c].third);
-
-        uint8_t out[256];
-        struct writer w;
-        writer_init(&w, out, sizeof out);
-        p2p_addrv2_encode(&w, e, count);
-        assert_false(w.err);
-        assert_int_equal(w.len, len);
-        assert_memory_equal(out, p, len);
+        assert_reencodes(p2p_addrv2_encode, e, count, p, len);
     }
     uint8_t buf[256];
     const uint8_t *p;
@@ -473,14 +474,7 @@ static void test_addrv2_bip155_vectors(void **state)
             assert_int_equal(e[0].time, 0x5f000000);
             assert_int_equal(e[0].services, 1);
             assert_addr_text(&e[0].addr, c->text);
-            /* Encoded back, it is the same bytes. */
-            uint8_t out[600];
-            struct writer w;
-            writer_init(&w, out, sizeof out);
-            p2p_addrv2_encode(&w, e, count);
-            assert_false(w.err);
-            assert_int_equal(w.len, n);
-            assert_memory_equal(out, buf, n);
+            assert_reencodes(p2p_addrv2_encode, e, count, buf, n);
         }
     }
 }
