@@ -1,6 +1,7 @@
 #include "http/http_api.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,7 @@ struct page {
     struct http_json *j;
     const struct http_nodes_query *q;
     uint64_t total;
+    bool window_in_sql; /* the database applied offset and limit */
 };
 
 static int page_node(const struct nodedb_node *n, void *ctx)
@@ -196,11 +198,41 @@ static int page_node(const struct nodedb_node *n, void *ctx)
     struct page *p = ctx;
     if (p->q->good == 0 && n->good)
         return 0;
+    if (p->window_in_sql) {
+        node_fields(p->j, n);
+        http_json_end(p->j);
+        return 0;
+    }
     uint64_t index = p->total++;
     if (index >= p->q->offset && index - p->q->offset < p->q->limit) {
         node_fields(p->j, n);
         http_json_end(p->j);
     }
+    return 0;
+}
+
+static int count_node(const struct nodedb_node *n, void *ctx)
+{
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+/* The number of nodes matching f (good = 1 or any), from the per-network
+ * totals when no service bits are asked for, else by counting rows. */
+static int count_matches(nodedb_t *db, const struct nodedb_filter *f, uint64_t *out)
+{
+    *out = 0;
+    if (f->services) {
+        struct nodedb_filter all = *f;
+        all.order = NODEDB_ORDER_NONE;
+        return nodedb_query(db, &all, count_node, out);
+    }
+    struct nodedb_totals t;
+    if (nodedb_count(db, &t) != 0)
+        return -1;
+    int i = f->net ? nodedb_net_index(f->net) : -1;
+    const struct nodedb_counts *c = i >= 0 ? &t.net[i] : &t.all;
+    *out = f->good_only ? c->good : c->known;
     return 0;
 }
 
@@ -212,16 +244,23 @@ int http_api_nodes(struct evbuffer *out, nodedb_t *db, const char *query)
         http_api_error(out, err);
         return HTTP_BAD_REQUEST;
     }
-    /* Every match is visited so "total" is exact; the page's rows are the
-     * ones written. Address order keeps pages stable between requests. */
-    const struct nodedb_filter f = {
+    /* Address order keeps pages stable between requests. The database cuts
+     * the page out itself unless only nodes that are not good are wanted
+     * (it has no such filter): then every row is visited. */
+    struct nodedb_filter f = {
         .net = q.net, .good_only = q.good == 1, .services = q.services, .order = NODEDB_ORDER_ADDR};
     struct http_json j;
+    struct page p = {&j, &q, 0, q.good != 0};
+    if (p.window_in_sql) {
+        if (count_matches(db, &f, &p.total) != 0)
+            return database_error(out, db);
+        f.limit = q.limit;
+        f.offset = q.offset;
+    }
     http_json_init(&j, out);
     http_json_object(&j);
     http_json_key(&j, "nodes");
     http_json_array(&j);
-    struct page p = {&j, &q, 0};
     if (nodedb_query(db, &f, page_node, &p) != 0)
         return database_error(out, db);
     http_json_end(&j);
