@@ -9,6 +9,8 @@
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
 
+int cli_crawl(int argc, char **argv);
+
 /* btcseed resolve [--chain C] [--seed HOST]... [--resolver IP:PORT]
  *                 [--services HEX] [--timeout S] [HOST...] */
 int cli_resolve(int argc, char **argv);
