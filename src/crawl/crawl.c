@@ -37,6 +37,7 @@ struct crawl {
     crawl_table_t *table;
     crawl_agents_t *agents;
     crawl_store_t *store;
+    struct p2p_addr_entry *scratch; /* shared addr decode space, see crawl_peer.h */
     crawl_seeds_t *seeds;
     size_t seeds_pending;
     struct event *tick, *flush, *reseed;
@@ -139,6 +140,11 @@ static void note_height(struct crawl *c, int32_t height)
     c->next_height_sample = (c->next_height_sample + 1) % BEST_HEIGHT_SAMPLE;
     if (c->n_height_sample < BEST_HEIGHT_SAMPLE)
         c->n_height_sample++;
+}
+
+/* The median of recent heights; recomputed once a flush, not per visit. */
+static void update_best_height(struct crawl *c)
+{
     int32_t copy[BEST_HEIGHT_SAMPLE];
     memcpy(copy, c->height_sample, c->n_height_sample * sizeof copy[0]);
     c->best_height = nodedb_best_height(copy, c->n_height_sample);
@@ -363,7 +369,11 @@ static void flush_dirty(struct crawl *c)
     c->n_dirty = 0;
 }
 
-static void on_flush(evutil_socket_t fd, short what, void *arg) { flush_dirty(arg); }
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    update_best_height(arg);
+    flush_dirty(arg);
+}
 
 static void on_seed_addr(const netaddr_t *addr, const char *seed, void *ctx)
 {
@@ -475,10 +485,12 @@ crawl_t *crawl_new(struct event_base *base, const struct crawl_config *cfg, node
     c->table = crawl_table_new();
     c->agents = crawl_agents_new();
     c->store = crawl_store_new(db);
+    c->scratch = malloc(P2P_MAX_ADDR * sizeof *c->scratch);
+    c->cfg.peer.scratch = c->scratch;
     c->tick = event_new(base, -1, EV_PERSIST, on_tick, c);
     c->flush = event_new(base, -1, EV_PERSIST, on_flush, c);
     c->reseed = event_new(base, -1, EV_PERSIST, on_reseed, c);
-    if (!c->table || !c->agents || !c->store || !c->tick || !c->flush || !c->reseed) {
+    if (!c->table || !c->agents || !c->store || !c->scratch || !c->tick || !c->flush || !c->reseed) {
         snprintf(err, errlen, "out of memory");
         crawl_free(c);
         return NULL;
@@ -496,6 +508,7 @@ crawl_t *crawl_new(struct event_base *base, const struct crawl_config *cfg, node
         crawl_free(c);
         return NULL;
     }
+    update_best_height(c);
     return c;
 }
 
@@ -627,6 +640,7 @@ void crawl_free(crawl_t *c)
     if (c->reseed)
         event_free(c->reseed);
     crawl_store_free(c->store);
+    free(c->scratch);
     crawl_agents_free(c->agents);
     crawl_table_free(c->table);
     free(c->dirty);

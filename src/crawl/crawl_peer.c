@@ -34,7 +34,6 @@ struct crawl_peer {
     enum peer_state state;
     struct timespec started;
     struct crawl_peer_result result;
-    struct p2p_addr_entry *addrs; /* decode scratch, P2P_MAX_ADDR entries */
     crawl_peer_addrs_fn on_addrs;
     crawl_peer_done_fn on_done;
     void *ctx;
@@ -73,7 +72,6 @@ static void release(struct crawl_peer *p)
         event_free(p->deadline);
     if (p->quiet)
         event_free(p->quiet);
-    free(p->addrs);
     free(p);
 }
 
@@ -252,8 +250,9 @@ static bool handle_message(struct crawl_peer *p, const struct p2p_frame *f)
     if (!v2 && strcmp(cmd, "addr") != 0)
         return true; /* everything else is none of a crawler's business */
     size_t count = 0, skipped = 0;
-    int rc = v2 ? p2p_addrv2_decode(f->payload, f->payload_len, p->addrs, &count, &skipped)
-                : p2p_addr_decode(f->payload, f->payload_len, p->addrs, &count);
+    struct p2p_addr_entry *entries = p->cfg->scratch;
+    int rc = v2 ? p2p_addrv2_decode(f->payload, f->payload_len, entries, &count, &skipped)
+                : p2p_addr_decode(f->payload, f->payload_len, entries, &count);
     if (rc < 0) {
         char why[64];
         snprintf(why, sizeof why, "malformed %s: %s", cmd, p2p_msg_strerror(rc));
@@ -262,7 +261,7 @@ static bool handle_message(struct crawl_peer *p, const struct p2p_frame *f)
     }
     p->result.addrs_received += (uint32_t)(count + skipped);
     if (count)
-        p->on_addrs(p->ctx, p->addrs, count);
+        p->on_addrs(p->ctx, entries, count);
     /* A single entry is a self-announcement, not the answer to getaddr. */
     if (p->state == PEER_ADDRS && count + skipped > 1) {
         if (p->result.addrs_received >= P2P_MAX_ADDR) {
@@ -379,11 +378,10 @@ crawl_peer_t *crawl_peer_start(struct event_base *base, const struct crawl_peer_
     p->ctx = ctx;
     p->state = PEER_CONNECTING;
     clock_gettime(CLOCK_MONOTONIC, &p->started);
-    p->addrs = malloc(P2P_MAX_ADDR * sizeof *p->addrs);
     p->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     p->deadline = evtimer_new(base, on_deadline, p);
     p->quiet = evtimer_new(base, on_quiet, p);
-    if (!p->addrs || !p->bev || !p->deadline || !p->quiet) {
+    if (!p->bev || !p->deadline || !p->quiet) {
         release(p);
         return NULL;
     }

@@ -40,6 +40,10 @@ struct crawl_peer_config {
     uint32_t quiet_ms;             /* after an addr answer, this long without more ends it */
     uint32_t visit_timeout_ms;     /* the whole visit */
     uint32_t max_payload;          /* larger messages end the visit as a protocol error */
+    /* Decode space for one addr message (P2P_MAX_ADDR entries), shared by
+     * every visit on the same event loop: messages are handled one at a time,
+     * and 48 KB per connection would cost 700 MB at 15,000 connections. */
+    struct p2p_addr_entry *scratch;
 };
 
 struct crawl_peer_result {
