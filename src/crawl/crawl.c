@@ -591,33 +591,24 @@ void crawl_counters(const crawl_t *c, struct crawl_counters *out)
 }
 
 struct good_ctx {
-    netaddr_t *addrs;
-    uint64_t *services;
+    struct nodedb_good_node *nodes;
     size_t n;
 };
 
 static void collect_good(struct crawl_node *n, uint32_t index, void *ctx)
 {
     struct good_ctx *g = ctx;
-    if (!(n->flags & CRAWL_NODE_GOOD))
-        return;
-    g->addrs[g->n] = n->addr;
-    g->services[g->n] = n->services;
-    g->n++;
+    if (n->flags & CRAWL_NODE_GOOD)
+        g->nodes[g->n++] = (struct nodedb_good_node){n->addr, n->services};
 }
 
-int crawl_good_nodes(const crawl_t *c, netaddr_t **addrs, uint64_t **services, size_t *count)
+int crawl_good_nodes(const crawl_t *c, struct nodedb_good_node **nodes, size_t *count)
 {
-    struct good_ctx g = {malloc((c->good + 1) * sizeof(netaddr_t)),
-                         malloc((c->good + 1) * sizeof(uint64_t)), 0};
-    if (!g.addrs || !g.services) {
-        free(g.addrs);
-        free(g.services);
+    struct good_ctx g = {malloc((c->good + 1) * sizeof *g.nodes), 0};
+    if (!g.nodes)
         return -1;
-    }
     crawl_table_each(c->table, collect_good, &g);
-    *addrs = g.addrs;
-    *services = g.services;
+    *nodes = g.nodes;
     *count = g.n;
     return 0;
 }

@@ -17,6 +17,7 @@
 #include "net/netaddr.h"
 
 struct event_base;
+struct nodedb_good_node;
 typedef struct nodedb nodedb_t;
 
 #define CRAWL_MAX_ALLOW 32
@@ -84,9 +85,9 @@ bool crawl_finished(const crawl_t *c);
 void crawl_counters(const crawl_t *c, struct crawl_counters *out);
 /* Called (on the loop) when the crawl is finished; for the CLI to exit. */
 void crawl_on_finished(crawl_t *c, void (*fn)(void *ctx), void *ctx);
-/* Copies the good nodes (address + services), for the DNS server. Caller
- * frees *addrs and *services. */
-int crawl_good_nodes(const crawl_t *c, netaddr_t **addrs, uint64_t **services, size_t *count);
+/* Copies the good nodes (address + services), for the DNS server: a
+ * malloc'ed array the caller frees. */
+int crawl_good_nodes(const crawl_t *c, struct nodedb_good_node **nodes, size_t *count);
 /* True if the dial policy allows connecting to `a` (exposed for tests). */
 bool crawl_may_dial(const crawl_t *c, const netaddr_t *a);
 void crawl_free(crawl_t *c);
