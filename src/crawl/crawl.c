@@ -515,6 +515,16 @@ crawl_t *crawl_new(struct event_base *base, const struct crawl_config *cfg, node
 int crawl_start(crawl_t *c)
 {
     for (size_t i = 0; i < c->cfg.n_connect; i++) {
+        if (!crawl_may_dial(c, &c->cfg.connect[i])) {
+            char text[NETADDR_STRLEN];
+            netaddr_format(&c->cfg.connect[i], text, sizeof text);
+            log_warn("--connect %s: not dialed (%s); --allow-net opens a range", text,
+                     crawl_policy_may_store(&c->cfg, &c->cfg.connect[i])
+                         ? "no proxy for its network"
+                         : "not publicly routable");
+            c->counters.refused_to_dial++;
+            continue;
+        }
         struct crawl_store_origin origin = {.seed = "--connect"};
         learn(c, &c->cfg.connect[i], 0, now_s(), NODEDB_SOURCE_CONNECT, &origin);
     }
