@@ -40,7 +40,9 @@ struct crawl {
     struct p2p_addr_entry *scratch; /* shared addr decode space, see crawl_peer.h */
     crawl_seeds_t *seeds;
     size_t seeds_pending;
-    struct event *tick, *flush, *reseed;
+    struct event *tick, *flush, *reseed, *snapshot;
+    uint64_t snapshot_visits, snapshot_dns;
+    struct timespec snapshot_at;
     struct visit *visits;     /* in flight */
     uint32_t in_flight;
     double tokens;            /* connections we may still open (token bucket) */
@@ -62,6 +64,11 @@ struct crawl {
 
 static uint32_t now_s(void) { return (uint32_t)time(NULL); }
 
+static double seconds_since(struct timespec *t, const struct timespec *now)
+{
+    return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+}
+
 void crawl_config_defaults(struct crawl_config *cfg, const chain_params_t *chain)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -81,6 +88,7 @@ void crawl_config_defaults(struct crawl_config *cfg, const chain_params_t *chain
     cfg->flush_interval_ms = 1000;
     cfg->reseed_interval_s = 30 * 60;
     cfg->few_good = 25;
+    cfg->snapshot_interval_s = 60;
 }
 
 static bool may_store(const struct crawl *c, const netaddr_t *a)
@@ -312,10 +320,6 @@ static bool start_visit(struct crawl *c, uint32_t index)
     return true;
 }
 
-static double seconds_since(struct timespec *t, const struct timespec *now)
-{
-    return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
-}
 
 /* The dispatcher: start due visits while slots and connection tokens last. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -430,6 +434,40 @@ static void resolve_seeds(struct crawl *c)
     seed_finished(c);
 }
 
+
+/* A row of the status page's time series, from the live table. */
+static void on_snapshot(evutil_socket_t fd, short what, void *arg)
+{
+    struct crawl *c = arg;
+    struct crawl_counters k;
+    crawl_counters(c, &k);
+    struct nodedb_snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    snap.time = now_s();
+    snap.totals.all = (struct nodedb_counts){k.known, k.tried, k.reachable, k.good};
+    for (int i = 0; i < NODEDB_NETS; i++) {
+        uint8_t net = nodedb_net_of_index(i);
+        snap.totals.net[i] = (struct nodedb_counts){k.known_by_net[net], k.tried_by_net[net],
+                                                    k.reachable_by_net[net], k.good_by_net[net]};
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double secs = seconds_since(&c->snapshot_at, &ts);
+    uint64_t dns = c->cfg.dns_queries ? c->cfg.dns_queries(c->cfg.dns_queries_ctx) : 0;
+    if (secs > 0) {
+        snap.crawl_rate = (double)(k.visits - c->snapshot_visits) / secs;
+        snap.dns_rate = (double)(dns - c->snapshot_dns) / secs;
+    }
+    snap.dns_queries = dns;
+    c->snapshot_at = ts;
+    c->snapshot_visits = k.visits;
+    c->snapshot_dns = dns;
+    if (nodedb_put_snapshot(c->db, &snap) != NODEDB_OK) {
+        c->counters.db_errors++;
+        log_error("cannot write a snapshot row: %s", nodedb_errmsg(c->db));
+    }
+}
+
 static void on_reseed(evutil_socket_t fd, short what, void *arg)
 {
     struct crawl *c = arg;
@@ -490,7 +528,9 @@ crawl_t *crawl_new(struct event_base *base, const struct crawl_config *cfg, node
     c->tick = event_new(base, -1, EV_PERSIST, on_tick, c);
     c->flush = event_new(base, -1, EV_PERSIST, on_flush, c);
     c->reseed = event_new(base, -1, EV_PERSIST, on_reseed, c);
-    if (!c->table || !c->agents || !c->store || !c->scratch || !c->tick || !c->flush || !c->reseed) {
+    c->snapshot = event_new(base, -1, EV_PERSIST, on_snapshot, c);
+    if (!c->table || !c->agents || !c->store || !c->scratch || !c->tick || !c->flush || !c->reseed ||
+        !c->snapshot) {
         snprintf(err, errlen, "out of memory");
         crawl_free(c);
         return NULL;
@@ -538,6 +578,11 @@ int crawl_start(crawl_t *c)
     event_add(c->flush, &flush);
     if (!c->cfg.once)
         event_add(c->reseed, &reseed);
+    c->snapshot_at = c->last_tick;
+    if (c->cfg.snapshot_interval_s) {
+        struct timeval snap = {c->cfg.snapshot_interval_s, 0};
+        event_add(c->snapshot, &snap);
+    }
     finish_if_done(c);
     return 0;
 }
@@ -579,10 +624,14 @@ static void count_node(struct crawl_node *n, uint32_t index, void *ctx)
     struct crawl_counters *out = ((struct count_ctx *)ctx)->out;
     unsigned net = n->addr.net < 7 ? n->addr.net : 0;
     out->known_by_net[net]++;
-    if (n->flags & CRAWL_NODE_VISITED)
+    if (n->flags & CRAWL_NODE_VISITED) {
         out->tried++;
-    if (n->flags & CRAWL_NODE_REACHED)
+        out->tried_by_net[net]++;
+    }
+    if (n->flags & CRAWL_NODE_REACHED) {
         out->reachable++;
+        out->reachable_by_net[net]++;
+    }
     if (n->flags & CRAWL_NODE_GOOD)
         out->good_by_net[net]++;
 }
@@ -640,6 +689,8 @@ void crawl_free(crawl_t *c)
         event_free(c->flush);
     if (c->reseed)
         event_free(c->reseed);
+    if (c->snapshot)
+        event_free(c->snapshot);
     crawl_store_free(c->store);
     free(c->scratch);
     crawl_agents_free(c->agents);

@@ -45,6 +45,11 @@ struct crawl_config {
     uint32_t flush_interval_ms;         /* database batch period */
     uint32_t reseed_interval_s;         /* periodic re-resolution of the seeds */
     uint32_t few_good;                  /* re-resolve early when fewer good nodes than this */
+    uint32_t snapshot_interval_s;       /* time-series rows for the status page; 0: none */
+    /* DNS queries answered so far (by `run`'s server), for the time series;
+     * NULL when there is no server in this process. */
+    uint64_t (*dns_queries)(void *ctx);
+    void *dns_queries_ctx;
 };
 
 /* Fills `cfg` with the defaults for `chain`. */
@@ -52,7 +57,8 @@ void crawl_config_defaults(struct crawl_config *cfg, const chain_params_t *chain
 
 struct crawl_counters {
     uint64_t known, queued, in_flight, tried, reachable, good;
-    uint64_t known_by_net[7], good_by_net[7]; /* indexed by enum netaddr_net */
+    uint64_t known_by_net[7], tried_by_net[7], reachable_by_net[7], good_by_net[7];
+                                     /* indexed by enum netaddr_net */
     uint64_t visits;                 /* finished visits this run */
     uint64_t visits_ok;
     uint64_t failures[CRAWL_FAIL_COUNT];
