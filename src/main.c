@@ -11,6 +11,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"run", cli_run, "crawl and serve DNS in one process (what a seed operator runs)"},
     {"crawl", cli_crawl, "crawl a Bitcoin network and keep the node database current"},
     {"resolve", cli_resolve, "look up DNS seeds and print the addresses they give"},
     {"serve", cli_serve, "answer DNS for the seed's zone from the node database"},

@@ -10,6 +10,7 @@
 #define CLI_EXIT_USAGE 2
 
 int cli_crawl(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 /* btcseed resolve [--chain C] [--seed HOST]... [--resolver IP:PORT]
  *                 [--services HEX] [--timeout S] [HOST...] */

@@ -70,7 +70,7 @@ static void print_summary(struct crawl_cli *cli, const char *db_path)
     double secs = elapsed_s(&cli->started);
     if (cli->tty)
         fputs("\r\033[K", stderr);
-    printf("crawl finished in %.1f s\n", secs);
+    printf("crawled for %.1f s\n", secs);
     printf("  known      %llu (ipv4 %llu, ipv6 %llu, onion %llu, i2p %llu, cjdns %llu)\n",
            (unsigned long long)k.known, (unsigned long long)k.known_by_net[NETADDR_IPV4],
            (unsigned long long)k.known_by_net[NETADDR_IPV6],
@@ -128,36 +128,33 @@ static void raise_fd_limit(uint32_t concurrency)
                  (unsigned long long)rl.rlim_cur, concurrency);
 }
 
-int cli_crawl(int argc, char **argv)
+int cli_crawl_session(struct crawl_opts *o, const struct crawl_session_hooks *hooks)
 {
-    struct crawl_opts o;
-    int rc = cli_crawl_opts_parse(argc, argv, "crawl", &o, NULL);
-    if (rc != 0) {
-        cli_crawl_opts_free(&o);
-        return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-
     signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit(o.crawl.concurrency);
+    raise_fd_limit(o->crawl.concurrency);
     nodedb_t *db = NULL;
     char err[256] = "";
-    if (nodedb_open(o.db_path, NODEDB_CREATE, &db, err, sizeof err) < 0) {
-        fprintf(stderr, "btcseed: cannot open database %s: %s\n", o.db_path, err);
-        cli_crawl_opts_free(&o);
+    if (nodedb_open(o->db_path, NODEDB_CREATE, &db, err, sizeof err) < 0) {
+        fprintf(stderr, "btcseed: cannot open database %s: %s\n", o->db_path, err);
         return CLI_EXIT_FAIL;
     }
     struct crawl_cli cli = {0};
     cli.base = event_base_new();
-    cli.crawl = cli.base ? crawl_new(cli.base, &o.crawl, db, err, sizeof err) : NULL;
+    cli.crawl = cli.base ? crawl_new(cli.base, &o->crawl, db, err, sizeof err) : NULL;
     if (!cli.crawl) {
         fprintf(stderr, "btcseed: %s\n", err[0] ? err : "cannot start the event loop");
         if (cli.base)
             event_base_free(cli.base);
         nodedb_close(db);
-        cli_crawl_opts_free(&o);
         return CLI_EXIT_FAIL;
     }
-    cli.tty = o.progress && isatty(STDERR_FILENO);
+    if (hooks && hooks->start(hooks->ctx, cli.base, cli.crawl) < 0) {
+        crawl_free(cli.crawl);
+        event_base_free(cli.base);
+        nodedb_close(db);
+        return CLI_EXIT_FAIL;
+    }
+    cli.tty = o->progress && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &cli.started);
     crawl_on_finished(cli.crawl, on_finished, &cli);
     struct event *sigint = evsignal_new(cli.base, SIGINT, on_signal, &cli);
@@ -169,13 +166,15 @@ int cli_crawl(int argc, char **argv)
     struct timeval tv = {PROGRESS_TTY_MS / 1000, 0};
     event_add(cli.progress, &tv);
 
-    log_info("crawling %s, database %s, concurrency %u", o.crawl.chain->name, o.db_path,
-             o.crawl.concurrency);
+    log_info("crawling %s, database %s, concurrency %u", o->crawl.chain->name, o->db_path,
+             o->crawl.concurrency);
     crawl_start(cli.crawl);
     event_base_dispatch(cli.base);
 
     bool clean = crawl_finished(cli.crawl);
-    print_summary(&cli, o.db_path);
+    print_summary(&cli, o->db_path);
+    if (hooks)
+        hooks->stop(hooks->ctx);
     event_free(sigint);
     event_free(sigterm);
     event_free(cli.progress);
@@ -183,6 +182,17 @@ int cli_crawl(int argc, char **argv)
     crawl_free(cli.crawl);
     event_base_free(cli.base);
     nodedb_close(db);
-    cli_crawl_opts_free(&o);
     return clean ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+int cli_crawl(int argc, char **argv)
+{
+    struct crawl_opts o;
+    int rc = cli_crawl_opts_parse(argc, argv, "crawl", &o, NULL);
+    if (rc == 0)
+        rc = cli_crawl_session(&o, NULL);
+    else
+        rc = rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    cli_crawl_opts_free(&o);
+    return rc;
 }

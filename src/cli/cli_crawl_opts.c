@@ -169,7 +169,7 @@ int cli_crawl_opts_parse(int argc, char **argv, const char *command, struct craw
             usage(stdout, command, extra);
             return 1;
         }
-        int rc = opt >= 1000 && extra ? extra->handle(opt, optarg, extra->ctx)
+        int rc = opt >= 256 && extra ? extra->handle(opt, optarg, extra->ctx)
                                       : handle(o, opt, optarg);
         if (rc < 0)
             return -1;

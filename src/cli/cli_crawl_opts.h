@@ -17,7 +17,7 @@ struct crawl_opts {
 };
 
 /* Extra flags a command adds (e.g. `run`'s DNS flags): `extra` is a
- * getopt_long table (terminated by a zero entry, `val` >= 1000), `handle`
+ * getopt_long table (terminated by a zero entry, `val` >= 256), `handle`
  * gets each one and returns 0 or -1 after printing an error. */
 struct cli_extra_opts {
     const struct option *options;
@@ -33,5 +33,18 @@ struct cli_extra_opts {
 int cli_crawl_opts_parse(int argc, char **argv, const char *command, struct crawl_opts *o,
                          const struct cli_extra_opts *extra);
 void cli_crawl_opts_free(struct crawl_opts *o);
+
+/* What a command adds around a crawl (e.g. `run`'s DNS server): `start`
+ * runs once the crawler exists, before the loop (returns 0 or -1 after
+ * logging why), `stop` after the loop has ended. */
+struct crawl_session_hooks {
+    int (*start)(void *ctx, struct event_base *base, crawl_t *crawl);
+    void (*stop)(void *ctx);
+    void *ctx;
+};
+
+/* Runs a crawl with `o` until it finishes (--once) or a signal stops it;
+ * prints the summary. Returns an exit code. */
+int cli_crawl_session(struct crawl_opts *o, const struct crawl_session_hooks *hooks);
 
 #endif

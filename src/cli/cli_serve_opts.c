@@ -1,0 +1,133 @@
+#include "cli/cli_serve_opts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_RELOAD_S 5
+#define DEFAULT_STATS_S 60
+#define MAX_INTERVAL_S 86400
+
+enum {
+    OPT_ZONE = CLI_SERVE_OPT_FIRST, OPT_NS, OPT_MBOX, OPT_LISTEN, OPT_USER, OPT_THREADS, OPT_RELOAD,
+    OPT_STATS, OPT_TCP_MAX, OPT_TCP_IDLE, OPT_RRL_RATE, OPT_RRL_SLIP, OPT_RRL_V4, OPT_RRL_V6,
+    OPT_RRL_BUCKETS, OPT_DB,
+};
+
+const struct option cli_serve_options[] = {
+    {"zone", required_argument, NULL, OPT_ZONE},
+    {"ns", required_argument, NULL, OPT_NS},
+    {"mbox", required_argument, NULL, OPT_MBOX},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"user", required_argument, NULL, OPT_USER},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"reload", required_argument, NULL, OPT_RELOAD},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"tcp-max", required_argument, NULL, OPT_TCP_MAX},
+    {"tcp-idle", required_argument, NULL, OPT_TCP_IDLE},
+    {"rrl-rate", required_argument, NULL, OPT_RRL_RATE},
+    {"rrl-slip", required_argument, NULL, OPT_RRL_SLIP},
+    {"rrl-ipv4-prefix", required_argument, NULL, OPT_RRL_V4},
+    {"rrl-ipv6-prefix", required_argument, NULL, OPT_RRL_V6},
+    {"rrl-buckets", required_argument, NULL, OPT_RRL_BUCKETS},
+    {"db", required_argument, NULL, OPT_DB},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const size_t cli_serve_dns_options = 15;
+
+void cli_serve_opts_help(FILE *out)
+{
+    fprintf(out,
+            "  --zone NAME           the zone delegated to this server\n"
+            "  --ns NAME             this server's name, for NS and SOA\n"
+            "  --mbox EMAIL          the zone contact, for SOA (hostmaster@example.org)\n"
+            "  --listen IP:PORT      address to answer on (repeatable; IPv4 or [IPv6])\n"
+            "  --user USER           after binding, run as USER\n"
+            "  --threads N           UDP threads (default: one per CPU)\n"
+            "  --reload S            re-read the good nodes every S seconds (default %d)\n"
+            "  --stats S             log query counts every S seconds (default %d)\n"
+            "  --tcp-max N           open TCP connections at most (default %d)\n"
+            "  --tcp-idle S          close TCP connections idle S seconds (default %d)\n"
+            "  --rrl-rate N          UDP responses per second per source prefix,\n"
+            "                        0 = no rate limiting (default %d)\n"
+            "  --rrl-slip N          send every Nth limited response truncated (TC) so\n"
+            "                        real resolvers retry over TCP; 0 = drop all (default %d)\n"
+            "  --rrl-ipv4-prefix N   source prefix length for IPv4 (default %d)\n"
+            "  --rrl-ipv6-prefix N   source prefix length for IPv6 (default %d)\n"
+            "  --rrl-buckets N       rate-limit table size (default %d)\n",
+            DEFAULT_RELOAD_S, DEFAULT_STATS_S, DNS_SERVER_DEFAULT_TCP_MAX,
+            DNS_SERVER_DEFAULT_TCP_IDLE_MS / 1000, DNS_RRL_DEFAULT_RATE, DNS_RRL_DEFAULT_SLIP,
+            DNS_RRL_DEFAULT_IPV4_PREFIX, DNS_RRL_DEFAULT_IPV6_PREFIX, DNS_RRL_DEFAULT_BUCKETS);
+}
+
+void cli_serve_opts_default(struct serve_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    dns_server_config_default(&o->server);
+    o->reload_s = DEFAULT_RELOAD_S;
+    o->stats_s = DEFAULT_STATS_S;
+}
+
+static int parse_uint(const char *flag, const char *text, unsigned min, unsigned max,
+                      unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v < min || v > max) {
+        fprintf(stderr, "btcseed: %s wants a whole number from %u to %u, not '%s'\n", flag, min,
+                max, text);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+int cli_serve_opt(int opt, const char *arg, struct serve_opts *o)
+{
+    unsigned v;
+    switch (opt) {
+    case OPT_DB: o->db = arg; return 0;
+    case OPT_ZONE: o->zone = arg; return 0;
+    case OPT_NS: o->ns = arg; return 0;
+    case OPT_MBOX: o->mbox = arg; return 0;
+    case OPT_USER: o->user = arg; return 0;
+    case OPT_LISTEN:
+        if (o->server.nlisten == DNS_SERVER_MAX_LISTEN) {
+            fprintf(stderr, "btcseed: at most %d --listen addresses\n", DNS_SERVER_MAX_LISTEN);
+            return -1;
+        }
+        o->server.listen[o->server.nlisten++] = arg;
+        return 0;
+    case OPT_THREADS: return parse_uint("--threads", arg, 1, DNS_SERVER_MAX_THREADS, &o->server.threads);
+    case OPT_RELOAD: return parse_uint("--reload", arg, 1, MAX_INTERVAL_S, &o->reload_s);
+    case OPT_STATS: return parse_uint("--stats", arg, 1, MAX_INTERVAL_S, &o->stats_s);
+    case OPT_TCP_MAX: return parse_uint("--tcp-max", arg, 1, 65536, &o->server.tcp_max);
+    case OPT_TCP_IDLE:
+        if (parse_uint("--tcp-idle", arg, 1, 3600, &v) < 0)
+            return -1;
+        o->server.tcp_idle_ms = v * 1000;
+        return 0;
+    case OPT_RRL_RATE: return parse_uint("--rrl-rate", arg, 0, 1000000000, &o->server.rrl.rate);
+    case OPT_RRL_SLIP: return parse_uint("--rrl-slip", arg, 0, 1000000, &o->server.rrl.slip);
+    case OPT_RRL_V4: return parse_uint("--rrl-ipv4-prefix", arg, 8, 32, &o->server.rrl.ipv4_prefix);
+    case OPT_RRL_V6:
+        return parse_uint("--rrl-ipv6-prefix", arg, 16, 128, &o->server.rrl.ipv6_prefix);
+    case OPT_RRL_BUCKETS:
+        return parse_uint("--rrl-buckets", arg, 1, DNS_RRL_MAX_BUCKETS, &o->server.rrl.buckets);
+    default: return -1;
+    }
+}
+
+int cli_serve_opts_check(const struct serve_opts *o, const char *command)
+{
+    if (!o->zone || !o->ns || !o->mbox || o->server.nlisten == 0) {
+        fprintf(stderr,
+                "btcseed %s: --zone, --ns, --mbox and --listen are required (see 'btcseed %s "
+                "--help')\n",
+                command, command);
+        return -1;
+    }
+    return 0;
+}
