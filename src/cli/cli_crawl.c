@@ -14,6 +14,7 @@
 #include "cli/cli_args.h"
 #include "cli/cli_crawl_opts.h"
 #include "crawl/crawl.h"
+#include "export/export_periodic.h"
 #include "nodedb/nodedb.h"
 #include "util/log.h"
 
@@ -166,10 +167,22 @@ int cli_crawl_session(struct crawl_opts *o, const struct crawl_session_hooks *ho
     struct timeval tv = {PROGRESS_TTY_MS / 1000, 0};
     event_add(cli.progress, &tv);
 
+    export_periodic_t *exports = NULL;
+    if (o->export_path[EXPORT_DUMP] || o->export_path[EXPORT_JSON] || o->export_path[EXPORT_CSV]) {
+        struct export_periodic_config ec = {o->db_path, o->crawl.chain,
+                                            {o->export_path[0], o->export_path[1], o->export_path[2]},
+                                            o->export_interval_s};
+        exports = export_periodic_new(cli.base, &ec);
+    }
+
     log_info("crawling %s, database %s, concurrency %u", o->crawl.chain->name, o->db_path,
              o->crawl.concurrency);
     crawl_start(cli.crawl);
     event_base_dispatch(cli.base);
+    if (exports) {
+        export_periodic_flush(exports); /* the files show the final state */
+        export_periodic_free(exports);
+    }
 
     bool clean = crawl_finished(cli.crawl);
     print_summary(&cli, o->db_path);

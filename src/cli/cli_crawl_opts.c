@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "cli/cli_args.h"
+#include "export/export.h"
 
 enum {
     OPT_CHAIN = 1, OPT_DB, OPT_SEED, OPT_NO_SEEDS, OPT_RESOLVER, OPT_CONNECT, OPT_ALLOW_NET,
     OPT_CONCURRENCY, OPT_MAX_RATE, OPT_ONCE, OPT_ONION_PROXY, OPT_I2P_PROXY, OPT_CJDNS,
     OPT_CONNECT_TIMEOUT, OPT_HANDSHAKE_TIMEOUT, OPT_ADDR_TIMEOUT, OPT_QUIET, OPT_VISIT_TIMEOUT,
-    OPT_NO_PROGRESS, OPT_HELP,
+    OPT_NO_PROGRESS, OPT_DUMP, OPT_JSON, OPT_CSV, OPT_EXPORT_INTERVAL, OPT_SNAPSHOT_INTERVAL,
+    OPT_HELP,
 };
 
 static const struct option crawl_options[] = {
@@ -33,6 +35,11 @@ static const struct option crawl_options[] = {
     {"quiet", required_argument, NULL, OPT_QUIET},
     {"visit-timeout", required_argument, NULL, OPT_VISIT_TIMEOUT},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"dump", required_argument, NULL, OPT_DUMP},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"export-interval", required_argument, NULL, OPT_EXPORT_INTERVAL},
+    {"snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL},
     {"help", no_argument, NULL, OPT_HELP},
 };
 #define N_CRAWL_OPTIONS (sizeof crawl_options / sizeof crawl_options[0])
@@ -54,6 +61,11 @@ static const char crawl_help[] =
     "  --connect-timeout S    (default 5)    --handshake-timeout S (default 10)\n"
     "  --addr-timeout S       (default 15)   --quiet S             (default 1)\n"
     "  --visit-timeout S      whole visit (default 30)\n"
+    "  --dump FILE            keep FILE current with the makeseeds.py dump\n"
+    "  --json FILE            keep FILE current with a JSON snapshot\n"
+    "  --csv FILE             keep FILE current with a CSV snapshot\n"
+    "  --export-interval S    how often those are rewritten (default 300; also at exit)\n"
+    "  --snapshot-interval S  time-series rows for the status page (default 60; 0: none)\n"
     "  --no-progress          no live progress line on a terminal\n" CLI_COMMON_HELP;
 
 static void usage(FILE *out, const char *command, const struct cli_extra_opts *extra)
@@ -126,6 +138,13 @@ static int handle(struct crawl_opts *o, int opt, const char *arg)
     case OPT_VISIT_TIMEOUT:
         return cli_parse_ms("--visit-timeout", arg, 3600000, &c->peer.visit_timeout_ms);
     case OPT_NO_PROGRESS: o->progress = false; return 0;
+    case OPT_DUMP: o->export_path[EXPORT_DUMP] = arg; return 0;
+    case OPT_JSON: o->export_path[EXPORT_JSON] = arg; return 0;
+    case OPT_CSV: o->export_path[EXPORT_CSV] = arg; return 0;
+    case OPT_EXPORT_INTERVAL:
+        return cli_parse_u32("--export-interval", arg, 1, 86400 * 7, &o->export_interval_s);
+    case OPT_SNAPSHOT_INTERVAL:
+        return cli_parse_u32("--snapshot-interval", arg, 0, 86400, &c->snapshot_interval_s);
     default: return -1;
     }
 }
@@ -157,6 +176,7 @@ int cli_crawl_opts_parse(int argc, char **argv, const char *command, struct craw
             return -1;
     crawl_config_defaults(&o->crawl, chain);
     o->progress = true;
+    o->export_interval_s = 300;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", all, NULL)) != -1) {

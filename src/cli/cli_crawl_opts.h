@@ -12,6 +12,8 @@ struct crawl_opts {
     struct crawl_config crawl;
     const char *db_path;
     bool progress;
+    const char *export_path[3]; /* by enum export_format; NULL: none */
+    uint32_t export_interval_s;
     cli_args_t args; /* the expanded command line the strings above point into */
     char default_db[64];
 };

@@ -31,7 +31,7 @@ echo "$out" | grep -q "visits     0" || fail "loopback was dialed without --allo
 
 # 2. Allowed: handshake, and the real version fields land in the database.
 "$BTCSEED" crawl --chain regtest --db "$work/b.db" --no-seeds --once --allow-net 127.0.0.0/8 \
-    --connect 127.0.0.1:$port --quiet 0.5 --addr-timeout 2 > "$work/out" 2>&1 ||
+    --connect 127.0.0.1:$port --quiet 0.5 --addr-timeout 2 --dump "$work/dump.txt" --json "$work/snap.json" > "$work/out" 2>&1 ||
     fail "crawl failed: $(cat "$work/out")"
 grep -q "reachable  1" "$work/out" || fail "not reached: $(cat "$work/out")"
 row=$(sqlite3 -separator ' ' "$work/b.db" \
@@ -44,4 +44,13 @@ height=$("${rpc[@]}" getblockcount)
 expected="$proto $services $agent $height 1 1 1"
 [ "$row" = "$expected" ] || fail "database has '$row', node says '$expected'"
 echo "recorded: $row"
+
+# 3. The exports written at exit show the node.
+grep -Eq "^127.0.0.1:$port +1 " "$work/dump.txt" || fail "dump: $(cat "$work/dump.txt")"
+/usr/bin/python3 - "$work/snap.json" "$agent" <<'PY' || fail "json snapshot"
+import json, sys
+snap = json.load(open(sys.argv[1]))
+node = snap["nodes"]["127.0.0.1:18444"]
+assert node[1] == sys.argv[2], node
+PY
 echo "PASS"
