@@ -15,6 +15,7 @@
 #include "cli/cli_crawl_opts.h"
 #include "crawl/crawl.h"
 #include "export/export_periodic.h"
+#include "http/http_server.h"
 #include "nodedb/nodedb.h"
 #include "util/log.h"
 
@@ -155,6 +156,22 @@ int cli_crawl_session(struct crawl_opts *o, const struct crawl_session_hooks *ho
         nodedb_close(db);
         return CLI_EXIT_FAIL;
     }
+    http_server_t *http = NULL;
+    if (o->http) {
+        /* Its own thread and database handle: a page view never stalls a visit. */
+        struct http_server_config hc = {.listen = o->http, .db_path = o->db_path,
+                                        .chain = o->crawl.chain};
+        if (http_server_start(NULL, &hc, &http, err, sizeof err) != 0) {
+            fprintf(stderr, "btcseed: --http %s: %s\n", o->http, err);
+            if (hooks)
+                hooks->stop(hooks->ctx);
+            crawl_free(cli.crawl);
+            event_base_free(cli.base);
+            nodedb_close(db);
+            return CLI_EXIT_FAIL;
+        }
+        log_info("status page on http://%s/", http_server_address(http));
+    }
     cli.tty = o->progress && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &cli.started);
     crawl_on_finished(cli.crawl, on_finished, &cli);
@@ -186,6 +203,7 @@ int cli_crawl_session(struct crawl_opts *o, const struct crawl_session_hooks *ho
 
     bool clean = crawl_finished(cli.crawl);
     print_summary(&cli, o->db_path);
+    http_server_free(http);
     if (hooks)
         hooks->stop(hooks->ctx);
     event_free(sigint);

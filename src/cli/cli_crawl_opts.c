@@ -6,13 +6,14 @@
 
 #include "cli/cli_args.h"
 #include "export/export.h"
+#include "http/http_server.h"
 
 enum {
     OPT_CHAIN = 1, OPT_DB, OPT_SEED, OPT_NO_SEEDS, OPT_RESOLVER, OPT_CONNECT, OPT_ALLOW_NET,
     OPT_CONCURRENCY, OPT_MAX_RATE, OPT_ONCE, OPT_ONION_PROXY, OPT_I2P_PROXY, OPT_CJDNS,
     OPT_CONNECT_TIMEOUT, OPT_HANDSHAKE_TIMEOUT, OPT_ADDR_TIMEOUT, OPT_QUIET, OPT_VISIT_TIMEOUT,
     OPT_NO_PROGRESS, OPT_DUMP, OPT_JSON, OPT_CSV, OPT_EXPORT_INTERVAL, OPT_SNAPSHOT_INTERVAL,
-    OPT_HELP,
+    OPT_HTTP, OPT_HELP,
 };
 
 static const struct option crawl_options[] = {
@@ -40,6 +41,7 @@ static const struct option crawl_options[] = {
     {"csv", required_argument, NULL, OPT_CSV},
     {"export-interval", required_argument, NULL, OPT_EXPORT_INTERVAL},
     {"snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL},
+    {"http", required_argument, NULL, OPT_HTTP},
     {"help", no_argument, NULL, OPT_HELP},
 };
 #define N_CRAWL_OPTIONS (sizeof crawl_options / sizeof crawl_options[0])
@@ -66,6 +68,7 @@ static const char crawl_help[] =
     "  --csv FILE             keep FILE current with a CSV snapshot\n"
     "  --export-interval S    how often those are rewritten (default 300; also at exit)\n"
     "  --snapshot-interval S  time-series rows for the status page (default 60; 0: none)\n"
+    "  --http IP:PORT         status page, JSON API and /metrics (off by default)\n"
     "  --no-progress          no live progress line on a terminal\n" CLI_COMMON_HELP;
 
 static void usage(FILE *out, const char *command, const struct cli_extra_opts *extra)
@@ -138,6 +141,17 @@ static int handle(struct crawl_opts *o, int opt, const char *arg)
     case OPT_VISIT_TIMEOUT:
         return cli_parse_ms("--visit-timeout", arg, 3600000, &c->peer.visit_timeout_ms);
     case OPT_NO_PROGRESS: o->progress = false; return 0;
+    case OPT_HTTP: {
+        struct sockaddr_storage ss;
+        unsigned len;
+        char err[128];
+        if (http_listen_parse(arg, &ss, &len, err, sizeof err) < 0) {
+            fprintf(stderr, "btcseed: --http: %s\n", err);
+            return -1;
+        }
+        o->http = arg;
+        return 0;
+    }
     case OPT_DUMP: o->export_path[EXPORT_DUMP] = arg; return 0;
     case OPT_JSON: o->export_path[EXPORT_JSON] = arg; return 0;
     case OPT_CSV: o->export_path[EXPORT_CSV] = arg; return 0;

@@ -14,6 +14,7 @@ struct crawl_opts {
     bool progress;
     const char *export_path[3]; /* by enum export_format; NULL: none */
     uint32_t export_interval_s;
+    const char *http;           /* status server address, or NULL */
     cli_args_t args; /* the expanded command line the strings above point into */
     char default_db[64];
 };

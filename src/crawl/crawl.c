@@ -15,12 +15,52 @@
 #include "nodedb/nodedb.h"
 #include "nodedb/nodedb_good.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define TICK_MS 10              /* dispatcher period */
 #define GOSSIP_FUTURE_SLACK 600 /* gossip times further ahead than this are clamped */
 #define GOSSIP_OLD_AGE (5 * 86400)
 #define ADDR_REFRESH (24 * 3600) /* ask a node for addresses at most this often */
 #define BEST_HEIGHT_SAMPLE 1024
+
+/* Prometheus series the crawler feeds (registered once per process). */
+struct crawl_metrics {
+    metrics_counter_t *attempted;
+    metrics_counter_t *result[CRAWL_FAIL_COUNT];
+    metrics_histogram_t *handshake;
+    metrics_histogram_t *db_write;
+    metrics_counter_t *addrs_received, *addrs_new, *dropped_unroutable, *dropped_over_cap;
+    metrics_gauge_t *in_flight, *table_bytes;
+};
+
+static void register_metrics(struct crawl_metrics *m)
+{
+    m->attempted = metrics_counter("btcseed_crawl_connections_attempted_total",
+                                   "Visits started (connections attempted).", NULL);
+    for (int i = 0; i < CRAWL_FAIL_COUNT; i++) {
+        char label[48];
+        snprintf(label, sizeof label, "result=%s", crawl_fail_name((enum crawl_fail)i));
+        m->result[i] = metrics_counter("btcseed_crawl_visits_total",
+                                       "Finished visits by result (ok or why it failed).", label);
+    }
+    m->handshake = metrics_histogram("btcseed_crawl_handshake_seconds",
+                                     "From connect to verack, for visits that completed it.",
+                                     NULL, NULL, 0);
+    m->db_write = metrics_histogram("btcseed_crawl_db_write_seconds",
+                                    "Time to write one batch of results to the database.", NULL,
+                                    NULL, 0);
+    m->addrs_received = metrics_counter("btcseed_crawl_addresses_received_total",
+                                        "Entries received in addr/addrv2 messages.", NULL);
+    m->addrs_new = metrics_counter("btcseed_crawl_addresses_new_total",
+                                   "Addresses learned that were not known before.", NULL);
+    m->dropped_unroutable = metrics_counter("btcseed_crawl_addresses_dropped_total",
+                                            "Addresses not kept, by reason.", "reason=unroutable");
+    m->dropped_over_cap = metrics_counter("btcseed_crawl_addresses_dropped_total",
+                                          "Addresses not kept, by reason.", "reason=over_cap");
+    m->in_flight = metrics_gauge("btcseed_crawl_in_flight", "Visits in progress.", NULL);
+    m->table_bytes = metrics_gauge("btcseed_crawl_table_bytes",
+                                   "Memory held by the crawler's node table.", NULL);
+}
 
 struct visit {
     struct crawl *crawl;
@@ -58,6 +98,7 @@ struct crawl {
     void (*on_finished)(void *ctx);
     void *on_finished_ctx;
     struct crawl_counters counters;
+    struct crawl_metrics metrics;
     uint64_t visits_at_last_rate;
     struct timespec last_rate;
 };
@@ -181,6 +222,7 @@ static bool learn(struct crawl *c, const netaddr_t *addr, uint64_t services, uin
         n->source = source;
         n->services = services;
         c->counters.addrs_new++;
+        metrics_counter_inc(c->metrics.addrs_new);
     }
     if (seen > n->last_seen) {
         n->last_seen = seen;
@@ -202,15 +244,18 @@ static void on_addrs(void *ctx, const struct p2p_addr_entry *entries, size_t cou
     struct crawl *c = v->crawl;
     uint32_t now = now_s();
     c->counters.addrs_received += count;
+    metrics_counter_add(c->metrics.addrs_received, count);
     struct crawl_store_origin origin = {0};
     origin.peer = crawl_table_get(c->table, v->node)->addr;
     for (size_t i = 0; i < count; i++) {
         if (v->accepted >= c->cfg.max_addrs_per_visit) {
             c->counters.dropped_over_cap += count - i;
+            metrics_counter_add(c->metrics.dropped_over_cap, count - i);
             return;
         }
         if (!may_store(c, &entries[i].addr)) {
             c->counters.dropped_unroutable++;
+            metrics_counter_inc(c->metrics.dropped_unroutable);
             continue;
         }
         uint32_t seen = entries[i].time;
@@ -246,7 +291,9 @@ static void record_result(struct crawl *c, uint32_t index, const struct crawl_pe
     n->flags &= (uint8_t)~CRAWL_NODE_IN_FLIGHT;
     c->counters.visits++;
     c->counters.failures[r->reason]++;
+    metrics_counter_inc(c->metrics.result[r->reason]);
     if (ok) {
+        metrics_histogram_observe(c->metrics.handshake, r->handshake_ms / 1000.0);
         c->counters.visits_ok++;
         n->flags |= CRAWL_NODE_REACHED;
         n->version = r->version.version;
@@ -317,6 +364,7 @@ static bool start_visit(struct crawl *c, uint32_t index)
         c->visits->prev = v;
     c->visits = v;
     c->in_flight++;
+    metrics_counter_inc(c->metrics.attempted);
     return true;
 }
 
@@ -362,7 +410,11 @@ static void flush_dirty(struct crawl *c)
 {
     if (!c->n_dirty)
         return;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = crawl_store_write(c->store, c->table, c->agents, c->dirty, c->n_dirty);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    metrics_histogram_observe(c->metrics.db_write, seconds_since(&t0, &t1));
     if (rc < 0) {
         c->counters.db_errors++;
         log_error("database write failed: %s", nodedb_errmsg(c->db));
@@ -375,6 +427,9 @@ static void flush_dirty(struct crawl *c)
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
+    struct crawl *c = arg;
+    metrics_gauge_set(c->metrics.in_flight, c->in_flight);
+    metrics_gauge_set(c->metrics.table_bytes, (double)crawl_table_memory(c->table));
     update_best_height(arg);
     flush_dirty(arg);
 }
@@ -518,6 +573,7 @@ crawl_t *crawl_new(struct event_base *base, const struct crawl_config *cfg, node
     }
     c->base = base;
     c->cfg = *cfg;
+    register_metrics(&c->metrics);
     c->cfg.peer.chain = cfg->chain;
     c->db = db;
     c->table = crawl_table_new();
