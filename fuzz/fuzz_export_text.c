@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "export/export_text.h"
+#include "util/utf8.h"
 
 #define MAX_INPUT 4096
 
@@ -22,7 +23,7 @@ static void check(bool ok)
         __builtin_trap();
 }
 
-/* Decodes a sequence export_utf8_next called valid and checks it is the
+/* Decodes a sequence utf8_next called valid and checks it is the
  * shortest form of a scalar value. */
 static void check_valid_sequence(const unsigned char *s, size_t n)
 {
@@ -46,7 +47,7 @@ static size_t sanitize(const unsigned char *s, size_t len, unsigned char *out)
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         bool valid;
-        size_t n = export_utf8_next(s + i, len - i, &valid);
+        size_t n = utf8_next(s + i, len - i, NULL, &valid);
         check(n >= 1 && n <= 4 && n <= len - i);
         if (valid) {
             check_valid_sequence(s + i, n);
@@ -129,7 +130,7 @@ static void check_json(const char *s, const unsigned char *want, size_t want_len
         check(c >= 0x20 && c != '"'); /* no raw control characters, no bare quote */
         if (c != '\\') {
             bool valid;
-            size_t k = export_utf8_next((const unsigned char *)out + i, n - 1 - i, &valid);
+            size_t k = utf8_next((const uint8_t *)out + i, n - 1 - i, NULL, &valid);
             check(valid);
             memcpy(back + o, out + i, k);
             o += k;

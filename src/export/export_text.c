@@ -1,45 +1,9 @@
 #include "export/export_text.h"
 
+#include <stdbool.h>
 #include <string.h>
 
-#define REPLACEMENT_UTF8 "\xef\xbf\xbd" /* U+FFFD */
-
-static bool in(unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; }
-
-/* Well-formed sequences (Unicode 15, table 3-7):
- *   00..7F
- *   C2..DF 80..BF
- *   E0     A0..BF 80..BF       E1..EC 80..BF 80..BF
- *   ED     80..9F 80..BF       EE..EF 80..BF 80..BF
- *   F0     90..BF 80..BF 80..BF
- *   F1..F3 80..BF 80..BF 80..BF
- *   F4     80..8F 80..BF 80..BF */
-size_t export_utf8_next(const unsigned char *s, size_t len, bool *valid)
-{
-    unsigned char c = s[0];
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-    *valid = false;
-    if (c < 0x80) {
-        *valid = true;
-        return 1;
-    }
-    if (in(c, 0xc2, 0xdf))
-        need = 2;
-    else if (in(c, 0xe0, 0xef))
-        need = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    else if (in(c, 0xf0, 0xf4))
-        need = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-    else
-        return 1;
-    if (len < 2 || !in(s[1], lo, hi))
-        return 1;
-    for (size_t i = 2; i < need; i++)
-        if (i >= len || !in(s[i], 0x80, 0xbf))
-            return i;
-    *valid = true;
-    return need;
-}
+#include "util/utf8.h"
 
 void export_json_string(FILE *out, const char *s)
 {
@@ -62,7 +26,7 @@ void export_json_string(FILE *out, const char *s)
             i++;
         } else {
             bool valid;
-            size_t n = export_utf8_next(p + i, len - i, &valid);
+            size_t n = utf8_next(p + i, len - i, NULL, &valid);
             if (valid)
                 fwrite(p + i, 1, n, out);
             else
@@ -92,9 +56,9 @@ void export_csv_field(FILE *out, const char *s)
         fputc('"', out);
     for (size_t i = 0; i < len;) {
         bool valid;
-        size_t n = export_utf8_next(p + i, len - i, &valid);
+        size_t n = utf8_next(p + i, len - i, NULL, &valid);
         if (!valid)
-            fputs(REPLACEMENT_UTF8, out);
+            fputs(UTF8_REPLACEMENT_BYTES, out);
         else if (p[i] == '"')
             fputs("\"\"", out);
         else

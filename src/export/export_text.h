@@ -2,22 +2,16 @@
  * export formats so that no byte a peer chose can break the file's syntax.
  *
  * JSON and CSV are UTF-8: a valid sequence passes through, each maximal
- * ill-formed subpart becomes U+FFFD (the Unicode "maximal subpart" practice,
- * as Python's and browsers' decoders do, so a reader that decodes the
- * original bytes with replacement sees the same text). The dump is one
+ * ill-formed subpart becomes U+FFFD (util/utf8.h: as Python's and browsers'
+ * decoders do, so a reader that decodes the original bytes with replacement
+ * sees the same text). The dump is one
  * whitespace-separated token per field, so there every byte outside
  * 0x21-0x7e, and '"' and '%', becomes %XX. */
 #ifndef BTCSEED_EXPORT_TEXT_H
 #define BTCSEED_EXPORT_TEXT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-
-/* Length of the UTF-8 sequence at s[0..len): 1-4 with *valid set, or the
- * length (1-3) of the maximal ill-formed subpart with *valid false.
- * len must be >= 1. */
-size_t export_utf8_next(const unsigned char *s, size_t len, bool *valid);
 
 /* "..." with JSON escapes. */
 void export_json_string(FILE *out, const char *s);

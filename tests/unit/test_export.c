@@ -17,6 +17,7 @@
 #include "export/export.h"
 #include "export/export_text.h"
 #include "p2p/msg.h"
+#include "util/utf8.h"
 #include "tmpdir.h"
 
 #define T0 1700000000
@@ -33,40 +34,6 @@ static char *capture(void (*fn)(FILE *, const char *), const char *s)
     fn(f, s);
     fclose(f);
     return buf;
-}
-
-static void test_utf8_maximal_subparts(void **state)
-{
-    static const struct {
-        const char *bytes;
-        size_t len;
-        size_t want;
-        bool valid;
-    } cases[] = {
-        {"A", 1, 1, true},
-        {"\xc3\xa9", 2, 2, true},          /* é */
-        {"\xe2\x82\xac", 3, 3, true},      /* € */
-        {"\xf0\x9f\x98\x80", 4, 4, true},  /* U+1F600 */
-        {"\xf4\x8f\xbf\xbf", 4, 4, true},  /* U+10FFFF */
-        {"\xc0\x80", 2, 1, false},         /* overlong NUL */
-        {"\xc1\xbf", 2, 1, false},
-        {"\xe0\x80\x80", 3, 1, false},     /* overlong */
-        {"\xed\xa0\x80", 3, 1, false},     /* surrogate D800 */
-        {"\xf4\x90\x80\x80", 4, 1, false}, /* above U+10FFFF */
-        {"\xf5\x80\x80\x80", 4, 1, false},
-        {"\x80", 1, 1, false},             /* lone continuation */
-        {"\xe2\x82", 2, 2, false},         /* truncated: one U+FFFD for both */
-        {"\xe2\x82" "A", 3, 2, false},
-        {"\xf0\x9f\x98", 3, 3, false},
-        {"\xf0\x9f" "A", 3, 2, false},
-        {"\xc3", 1, 1, false},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bool valid;
-        size_t n = export_utf8_next((const unsigned char *)cases[i].bytes, cases[i].len, &valid);
-        assert_int_equal(n, cases[i].want);
-        assert_int_equal(valid, cases[i].valid);
-    }
 }
 
 static void test_json_string_escapes(void **state)
@@ -325,7 +292,7 @@ static void test_json_is_well_formed(void **state)
     bool in_string = false;
     for (size_t i = 0; i < len;) {
         bool valid;
-        size_t n = export_utf8_next((const unsigned char *)json + i, len - i, &valid);
+        size_t n = utf8_next((const uint8_t *)json + i, len - i, NULL, &valid);
         assert_true(valid);
         unsigned char c = (unsigned char)json[i];
         if (in_string) {
@@ -511,7 +478,6 @@ static void test_format_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_maximal_subparts),
         cmocka_unit_test(test_json_string_escapes),
         cmocka_unit_test(test_csv_field_quoting),
         cmocka_unit_test(test_dump_quoted_is_one_token),
