@@ -1,7 +1,7 @@
 /* http_mkdb -- fills a node database with a varied synthetic network for the
  * status server's tests and benchmark, through the nodedb API.
  *
- *   http_mkdb DB NODES [SEED [NOW]]
+ *   http_mkdb DB NODES [SEED [NOW [DAYS]]]
  *
  * NODES addresses on every network (IPv4, IPv6, TorV3, I2P, CJDNS), about
  * 60% of them reached at least once; each reached node gets a history of
@@ -9,8 +9,8 @@
  * from the real rules (nodedb_is_good), a protocol version, service bits, a
  * height around a best height, and a user agent, some of them hostile
  * (markup, quotes, control bytes, invalid UTF-8). Plus one snapshot row every
- * 10 minutes for the last 7 days. Deterministic for a given SEED and NOW
- * (default: the current time). Prints "nodes N reached R good G snapshots S". */
+ * 10 minutes for the last DAYS days (default 7; 0 for none). Deterministic for
+ * a given SEED and NOW (default: the current time; 0 means it too). Prints "nodes N reached R good G snapshots S". */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,7 +26,7 @@
 #define BATCH 5000
 #define BEST_HEIGHT 925000 /* above main's min_height (900000) */
 #define SNAPSHOT_EVERY 600
-#define SNAPSHOT_SPAN (7 * 86400)
+#define DEFAULT_SNAPSHOT_DAYS 7
 
 static const char *const agents[] = {
     "/Satoshi:27.0.0/", "/Satoshi:27.0.0/", "/Satoshi:27.0.0/", "/Satoshi:26.1.0/",
@@ -101,12 +101,15 @@ static void make_history(struct nodedb_node *n, int64_t now, double up)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: http_mkdb DB NODES [SEED [NOW]]\n");
+        fprintf(stderr, "usage: http_mkdb DB NODES [SEED [NOW [DAYS]]]\n");
         return 2;
     }
     uint32_t total = (uint32_t)strtoul(argv[2], NULL, 10);
     rng_state = argc > 3 ? strtoull(argv[3], NULL, 10) | 1 : 1;
-    int64_t now = argc > 4 ? (int64_t)strtoll(argv[4], NULL, 10) : (int64_t)time(NULL);
+    int64_t now = argc > 4 ? (int64_t)strtoll(argv[4], NULL, 10) : 0;
+    if (now == 0)
+        now = (int64_t)time(NULL);
+    int64_t span = 86400 * (argc > 5 ? strtoll(argv[5], NULL, 10) : DEFAULT_SNAPSHOT_DAYS);
     const chain_params_t *chain = chain_by_name("main");
 
     nodedb_t *db;
@@ -166,9 +169,9 @@ int main(int argc, char **argv)
     }
     size_t snapshots = 0;
     uint64_t queries = 0;
-    for (int64_t t = now - SNAPSHOT_SPAN; t <= now; t += SNAPSHOT_EVERY) {
+    for (int64_t t = now - span; span > 0 && t <= now; t += SNAPSHOT_EVERY) {
         /* A daily rhythm and a slow rise towards today's real figures. */
-        double phase = (double)(t - (now - SNAPSHOT_SPAN)) / SNAPSHOT_SPAN;
+        double phase = (double)(t - (now - span)) / (double)span;
         double wave = 1 + 0.04 * sin((double)t / 86400 * 2 * M_PI);
         struct nodedb_snapshot s = {.time = t, .totals = totals};
         double f = (0.85 + 0.15 * phase) * wave;

@@ -81,6 +81,10 @@ static void register_metrics(struct http_server *s)
     }
     s->best_height = metrics_gauge("btcseed_best_height",
                                    "Median start height of the reachable nodes.", NULL);
+    metrics_gauge_set(metrics_gauge("btcseed_build_info",
+                                    "The running btcseed's version (value always 1).",
+                                    "version=" BTCSEED_VERSION),
+                      1);
 }
 
 /* The cached overview, recomputed when older than HTTP_CACHE_SECONDS.

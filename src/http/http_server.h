@@ -17,7 +17,8 @@
  *   btcseed_nodes_known{network}, btcseed_nodes_tried{network},
  *   btcseed_nodes_reachable{network}, btcseed_nodes_good{network},
  *   btcseed_best_height
- * and it counts btcseed_http_requests_total{code}. Other modules' metrics
+ * and it counts btcseed_http_requests_total{code}; btcseed_build_info{version}
+ * is 1. Other modules' metrics
  * (crawler, DNS server) appear in /metrics as they register them. */
 #ifndef BTCSEED_HTTP_SERVER_H
 #define BTCSEED_HTTP_SERVER_H

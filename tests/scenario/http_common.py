@@ -38,11 +38,10 @@ def text(b):
     return b.decode("utf-8", errors="perbyte") if isinstance(b, bytes) else b
 
 
-def make_db(path, nodes, seed=7, now=None):
-    """Fills a database through the nodedb API (bench/http_mkdb.c)."""
-    cmd = [os.path.join(BUILD, "http_mkdb"), path, str(nodes), str(seed)]
-    if now is not None:
-        cmd.append(str(now))
+def make_db(path, nodes, seed=7, now=0, days=7):
+    """Fills a database through the nodedb API (bench/http_mkdb.c); now=0 is
+    the current time, days=0 writes no snapshot row."""
+    cmd = [os.path.join(BUILD, "http_mkdb"), path, str(nodes), str(seed), str(now), str(days)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return out
 

@@ -265,6 +265,32 @@ def check_page(base):
     check(status == 200 and body == b"", "HEAD: %d, %d bytes" % (status, len(body)))
 
 
+def check_empty(work):
+    """A database with no node and no snapshot yet (a crawl just started)."""
+    db = os.path.join(work, "empty.db")
+    make_db(db, 0, seed=1, now=0, days=0)
+    server = StatusServer(db)
+    try:
+        s = get_json(server.url, "/api/v1/summary")
+        check(s["latest_snapshot"] is None and s["totals"]["known"] == 0
+              and s["best_height"] == 0 and s["user_agents"] == [], "empty summary %r" % s)
+        page = get_json(server.url, "/api/v1/nodes")
+        check(page["nodes"] == [] and page["total"] == 0, "empty nodes")
+        check(get_json(server.url, "/api/v1/snapshots")["snapshots"] == [], "empty snapshots")
+        status, _, body = get(server.url + "/")
+        check(status == 200 and body.count(b"no data yet") >= 3
+              and b"no node reached yet" in body, "empty page")
+        status, _, body = get(server.url + "/metrics")
+        promtool_check(body.decode())
+        samples = parse_metrics(body.decode())
+        check(samples[("btcseed_nodes_known", frozenset({("network", "ipv4")}))] == 0,
+              "empty metrics")
+        check(samples[("btcseed_build_info", frozenset({("version", s["version"])}))] == 1,
+              "build info")
+    finally:
+        server.stop()
+
+
 def main():
     work = tempfile.mkdtemp()
     server = None
@@ -282,6 +308,7 @@ def main():
         check_metrics(base, con)
         server.stop()
         server = None
+        check_empty(work)
 
         # Bad command lines: one line on stderr, exit 2; a missing database: 1.
         import subprocess
