@@ -8,7 +8,7 @@
 #include "simnet_version.h"
 
 #define IPV4_GROUPS 254          /* second octets 1..254 */
-#define IPV4_MAX_NODES (IPV4_GROUPS * 65536u)
+#define IPV4_MAX_NODES (IPV4_GROUPS * 65535u)
 #define IPV6_MAX_PREFIX_BITS 64  /* the low 64 bits hold the tag and the index */
 #define ALT_PORT_PERMILLE 20     /* honest nodes listening on the alternative port */
 #define SPLIT_PERMILLE 150       /* nodes whose answer comes in several messages */
@@ -151,7 +151,7 @@ static void address_of(const struct simnet_model *m, uint32_t index, uint16_t po
                        netaddr_t *out)
 {
     if (index < m->first_ipv6) {
-        uint32_t q = index / IPV4_GROUPS;
+        uint32_t q = index / IPV4_GROUPS + 1; /* never x.y.0.0: looks like a network */
         uint8_t ip[4] = {127, (uint8_t)(1 + index % IPV4_GROUPS), (uint8_t)(q >> 8),
                          (uint8_t)q};
         netaddr_set_ipv4(out, ip, port);
@@ -181,8 +181,9 @@ int simnet_model_lookup(const struct simnet_model *m, const netaddr_t *a, uint32
         const uint8_t *b = a->bytes;
         if (b[0] != 127 || b[1] < 1 || b[1] > IPV4_GROUPS)
             return -1;
-        uint64_t i = (uint64_t)((b[2] << 8) | b[3]) * IPV4_GROUPS + (b[1] - 1u);
-        if (i >= m->first_ipv6)
+        uint32_t q = (uint32_t)(b[2] << 8 | b[3]);
+        uint64_t i = (uint64_t)(q - 1) * IPV4_GROUPS + (b[1] - 1u);
+        if (q == 0 || i >= m->first_ipv6)
             return -1;
         *index = (uint32_t)i;
         return 0;
@@ -219,7 +220,7 @@ void simnet_node_get(const struct simnet_model *m, uint32_t index, struct simnet
     uint32_t known = c->nodes - 1;
     uint32_t full = known < P2P_MAX_ADDR ? known : P2P_MAX_ADDR;
     if (full == P2P_MAX_ADDR && simnet_below(h, 1000) < PARTIAL_VIEW_PERMILLE)
-        n->view_size = full / 2 + (uint32_t)simnet_below(h >> 16, full / 2);
+        n->view_size = full / 2 + (uint32_t)simnet_below(simnet_mix(h ^ 1), full / 2);
     else
         n->view_size = full;
     n->answer_parts = 1;

@@ -1,7 +1,7 @@
 /* simnet_model -- who is who in the simulated network, computed, never stored.
  *
  * Node i (0 <= i < nodes) has one address:
- *   IPv4  i < nodes - ipv6_nodes:  127.(1 + i % 254).(q >> 8).(q & 255), q = i / 254
+ *   IPv4  i < nodes - ipv6_nodes:  127.(1 + i % 254).(q >> 8).(q & 255), q = i / 254 + 1
  *         (spread over 254 /16 groups so netgroup limits see a varied network)
  *   IPv6  the others: PREFIX | 32-bit tag from the seed | 32-bit (i - first IPv6 index)
  * A keyed permutation gives every node a rank; ranks are cut into consecutive

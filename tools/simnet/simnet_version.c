@@ -137,11 +137,11 @@ void simnet_version_draw(uint64_t seed, uint32_t index, int32_t best_height,
     if (simnet_below(h, 1000) < UNSYNCED_PERMILLE) {
         int64_t top = (int64_t)best_height - SIMNET_UNSYNCED_GAP;
         int64_t span = top < UNSYNCED_SPAN ? top : UNSYNCED_SPAN;
-        out->height = top <= 0 ? 0 : (int32_t)(top - (int64_t)simnet_below(h >> 10, span + 1));
+        out->height = top <= 0 ? 0 : (int32_t)(top - (int64_t)simnet_below(simnet_mix(h ^ 1), span + 1));
     } else {
         /* Most nodes are at the tip, a few a block or more behind. */
         static const uint8_t lags[] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, SIMNET_SYNC_LAG_MAX};
-        int32_t lag = lags[simnet_below(h >> 10, sizeof lags)];
+        int32_t lag = lags[simnet_below(simnet_mix(h ^ 1), sizeof lags)];
         out->height = best_height > lag ? best_height - lag : 0;
     }
     out->relay = !chance(seed, index, 5, BLOCKSONLY_PERMILLE);
