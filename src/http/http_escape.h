@@ -1,10 +1,10 @@
 /* http_escape -- text from peers (user agents) made safe for JSON, HTML and
  * SVG.
  *
- * Peers send any bytes as their user agent. Both escapers read the input as
- * UTF-8 and replace every byte that is not part of a valid sequence (overlong
- * forms, surrogates, code points past U+10FFFF, truncated sequences) with
- * U+FFFD, so the output is always valid UTF-8, whatever came in. */
+ * Peers send any bytes as their user agent. Both escapers decode the input
+ * with util/utf8 (each maximal ill-formed subpart becomes one U+FFFD, as
+ * Python's and browsers' decoders do it), so the output is always valid
+ * UTF-8 and says what any reader of the raw bytes would see. */
 #ifndef BTCSEED_HTTP_ESCAPE_H
 #define BTCSEED_HTTP_ESCAPE_H
 
@@ -13,15 +13,8 @@
 
 struct evbuffer;
 
-#define HTTP_UTF8_REPLACEMENT 0xFFFDu
-
 /* Appends a string literal (its length known at compile time). */
 #define HTTP_PUT(out, lit) evbuffer_add((out), (lit), sizeof(lit) - 1)
-
-/* Decodes one code point at s (n > 0 bytes available). Returns the number of
- * bytes consumed (1-4) and the code point in *cp, or 1 and
- * HTTP_UTF8_REPLACEMENT for an invalid byte. */
-size_t http_utf8_next(const uint8_t *s, size_t n, uint32_t *cp);
 
 /* Appends the JSON string body (no surrounding quotes) of s: `"` `\` and
  * control characters escaped, `<` `>` `&` U+2028 U+2029 as \uXXXX too (so the

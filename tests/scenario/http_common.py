@@ -3,7 +3,6 @@
 Runs inside the loopback-only network namespace that in_netns.sh makes; every
 URL here is on 127.0.0.1. Uses /usr/bin/python3's standard library only.
 """
-import codecs
 import math
 import os
 import re
@@ -20,11 +19,6 @@ BUILD = os.environ["BTCSEED_BUILD"]
 NETS = {1: "ipv4", 2: "ipv6", 4: "onion", 5: "i2p", 6: "cjdns"}
 WINDOWS = ["2h", "8h", "1d", "7d", "30d"]
 
-# The server replaces each byte of an invalid UTF-8 sequence by U+FFFD; this
-# error handler makes Python decode the database's bytes the same way.
-codecs.register_error("perbyte", lambda e: ("\ufffd", e.start + 1))
-
-
 def fail(msg):
     raise AssertionError(msg)
 
@@ -35,7 +29,9 @@ def check(cond, msg):
 
 
 def text(b):
-    return b.decode("utf-8", errors="perbyte") if isinstance(b, bytes) else b
+    """The server decodes bytes from peers as Python's 'replace' does (one
+    U+FFFD per maximal ill-formed subpart, util/utf8)."""
+    return b.decode("utf-8", errors="replace") if isinstance(b, bytes) else b
 
 
 def make_db(path, nodes, seed=7, now=0, days=7):
