@@ -3,7 +3,12 @@
  * question, respect the size limit, and survive a second round trip through
  * ldns with the same header and records.
  *
- * Input: byte 0 picks the transport (bit 0: TCP), the rest is the query. */
+ * With a name server inside the zone, NS answers must carry all its
+ * addresses as glue.
+ *
+ * Input: byte 0 picks the transport (bit 0: TCP) and the zone (bit 1: name
+ * server ns.seed.example.org inside it, with addresses), the rest is the
+ * query. */
 #include <ldns/ldns.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +20,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static dns_zone_t zone;
+static dns_zone_t zone, zone_ns_inside;
 static dns_snapshot_t *snap;
 static struct dns_rng rng;
 
@@ -34,6 +39,12 @@ static void setup(void)
     }
     snap = dns_snapshot_build(nodes, 120, 12345, 1);
     if (!snap || dns_zone_init(&zone, "seed.example.org", "ns.example.net", "hostmaster@example.org"))
+        abort();
+    if (dns_zone_init(&zone_ns_inside, "seed.example.org", "ns.seed.example.org",
+                      "hostmaster@example.org") ||
+        dns_zone_add_ns_addr(&zone_ns_inside, "192.0.2.53") ||
+        dns_zone_add_ns_addr(&zone_ns_inside, "2001:db8::53") ||
+        dns_zone_check(&zone_ns_inside) != DNS_ZONE_OK)
         abort();
     dns_rng_seed_from(&rng, 1);
 }
@@ -56,12 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     enum dns_transport t = (data[0] & 1) ? DNS_TRANSPORT_TCP : DNS_TRANSPORT_UDP;
+    const dns_zone_t *z = (data[0] & 2) ? &zone_ns_inside : &zone;
     const uint8_t *req = data + 1;
     size_t len = size - 1;
     uint8_t resp[DNS_PACKET_MAX];
     size_t rlen = 0;
     struct dns_outcome out;
-    enum dns_result res = dns_packet_respond(&zone, snap, &rng, req, len, t, resp, sizeof resp,
+    enum dns_result res = dns_packet_respond(z, snap, &rng, req, len, t, resp, sizeof resp,
                                              &rlen, &out);
     struct dns_query q;
     enum dns_parse_status st = dns_query_parse(req, len, &q);
@@ -85,6 +97,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     if (ldns_pkt_ancount(p) > DNS_MAX_ANSWERS)
+        abort();
+    /* Glue: with every NS answer from the zone whose name server is inside
+     * it, exactly its addresses; never any from the other zone. */
+    size_t additional = ldns_rr_list_rr_count(ldns_pkt_additional(p));
+    bool ns_answer = ldns_pkt_ancount(p) > 0 &&
+                     ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)) == LDNS_RR_TYPE_NS;
+    if (additional != (ns_answer && z->ns_in_zone ? z->ns_ipv4_count + z->ns_ipv6_count : 0))
         abort();
     uint8_t *wire = NULL;
     size_t wlen = 0;

@@ -138,8 +138,7 @@ int cli_run(int argc, char **argv)
         cli_crawl_opts_free(&o);
         return CLI_EXIT_USAGE;
     }
-    if (dns_zone_init(&r.zone, r.dns.zone, r.dns.ns, r.dns.mbox) != 0) {
-        fprintf(stderr, "btcseed run: bad --zone, --ns or --mbox name\n");
+    if (cli_serve_opts_zone(&r.dns, "run", &r.zone) != 0) {
         cli_crawl_opts_free(&o);
         return CLI_EXIT_USAGE;
     }

@@ -109,10 +109,8 @@ static void reload(const char *path, nodedb_t **db, dns_publisher_t *pub, size_t
 static int serve(const struct serve_opts *o)
 {
     dns_zone_t zone;
-    if (dns_zone_init(&zone, o->zone, o->ns, o->mbox) != 0) {
-        fprintf(stderr, "btcseed serve: bad --zone, --ns or --mbox name\n");
+    if (cli_serve_opts_zone(o, "serve", &zone) != 0)
         return CLI_EXIT_USAGE;
-    }
     struct stat st;
     if (stat(o->db, &st) != 0) {
         log_error("serve: no database at %s: %s", o->db, strerror(errno));

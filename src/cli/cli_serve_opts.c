@@ -9,7 +9,7 @@
 #define MAX_INTERVAL_S 86400
 
 enum {
-    OPT_ZONE = CLI_SERVE_OPT_FIRST, OPT_NS, OPT_MBOX, OPT_LISTEN, OPT_USER, OPT_THREADS, OPT_RELOAD,
+    OPT_ZONE = CLI_SERVE_OPT_FIRST, OPT_NS, OPT_NS_ADDR, OPT_MBOX, OPT_LISTEN, OPT_USER, OPT_THREADS, OPT_RELOAD,
     OPT_STATS, OPT_TCP_MAX, OPT_TCP_IDLE, OPT_RRL_RATE, OPT_RRL_SLIP, OPT_RRL_V4, OPT_RRL_V6,
     OPT_RRL_BUCKETS, OPT_DB,
 };
@@ -17,6 +17,7 @@ enum {
 const struct option cli_serve_options[] = {
     {"zone", required_argument, NULL, OPT_ZONE},
     {"ns", required_argument, NULL, OPT_NS},
+    {"ns-addr", required_argument, NULL, OPT_NS_ADDR},
     {"mbox", required_argument, NULL, OPT_MBOX},
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"user", required_argument, NULL, OPT_USER},
@@ -34,13 +35,16 @@ const struct option cli_serve_options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-const size_t cli_serve_dns_options = 15;
+const size_t cli_serve_dns_options = 16;
 
 void cli_serve_opts_help(FILE *out)
 {
     fprintf(out,
             "  --zone NAME           the zone delegated to this server\n"
             "  --ns NAME             this server's name, for NS and SOA\n"
+            "  --ns-addr IP          this server's public address (repeatable; IPv4 or\n"
+            "                        IPv6), required when --ns is inside the zone: served\n"
+            "                        as that name's A/AAAA and as glue in NS answers\n"
             "  --mbox EMAIL          the zone contact, for SOA (hostmaster@example.org)\n"
             "  --listen IP:PORT      address to answer on (repeatable; IPv4 or [IPv6])\n"
             "  --user USER           after binding, run as USER\n"
@@ -92,6 +96,13 @@ int cli_serve_opt(int opt, const char *arg, struct serve_opts *o)
     case OPT_ZONE: o->zone = arg; return 0;
     case OPT_NS: o->ns = arg; return 0;
     case OPT_MBOX: o->mbox = arg; return 0;
+    case OPT_NS_ADDR:
+        if (o->ns_addrs == CLI_SERVE_MAX_NS_ADDRS) {
+            fprintf(stderr, "btcseed: at most %d --ns-addr addresses\n", CLI_SERVE_MAX_NS_ADDRS);
+            return -1;
+        }
+        o->ns_addr[o->ns_addrs++] = arg;
+        return 0;
     case OPT_USER: o->user = arg; return 0;
     case OPT_LISTEN:
         if (o->server.nlisten == DNS_SERVER_MAX_LISTEN) {
@@ -130,4 +141,48 @@ int cli_serve_opts_check(const struct serve_opts *o, const char *command)
         return -1;
     }
     return 0;
+}
+
+int cli_serve_opts_zone(const struct serve_opts *o, const char *command, dns_zone_t *zone)
+{
+    if (dns_zone_init(zone, o->zone, o->ns, o->mbox) != 0) {
+        fprintf(stderr, "btcseed %s: bad --zone, --ns or --mbox name\n", command);
+        return -1;
+    }
+    for (size_t i = 0; i < o->ns_addrs; i++) {
+        int rc = dns_zone_add_ns_addr(zone, o->ns_addr[i]);
+        if (rc == DNS_ZONE_ADDR_BAD) {
+            fprintf(stderr, "btcseed %s: --ns-addr '%s' is not an IPv4 or IPv6 address\n",
+                    command, o->ns_addr[i]);
+            return -1;
+        }
+        if (rc != 0) {
+            fprintf(stderr, "btcseed %s: at most %d --ns-addr addresses of each family\n",
+                    command, DNS_ZONE_MAX_NS_ADDRS);
+            return -1;
+        }
+    }
+    switch (dns_zone_check(zone)) {
+    case DNS_ZONE_OK:
+        return 0;
+    case DNS_ZONE_NS_NEEDS_ADDR:
+        fprintf(stderr,
+                "btcseed %s: --ns %s is inside the zone %s, so the zone must give its "
+                "addresses: add --ns-addr IP for each public address of this server\n",
+                command, o->ns, o->zone);
+        return -1;
+    case DNS_ZONE_NS_ADDR_OUTSIDE:
+        fprintf(stderr,
+                "btcseed %s: --ns-addr is for a --ns inside the zone; %s is outside %s, so its "
+                "addresses belong in its own zone\n",
+                command, o->ns, o->zone);
+        return -1;
+    case DNS_ZONE_NS_CLASH:
+        fprintf(stderr,
+                "btcseed %s: --ns %s cannot be the zone's apex or an x<hex> name, whose "
+                "A/AAAA records are the seed's nodes\n",
+                command, o->ns);
+        return -1;
+    }
+    return -1;
 }

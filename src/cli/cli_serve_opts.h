@@ -7,8 +7,13 @@
 
 #include "dns/dns_server.h"
 
+/* --ns-addr: up to DNS_ZONE_MAX_NS_ADDRS of each family. */
+#define CLI_SERVE_MAX_NS_ADDRS (2 * DNS_ZONE_MAX_NS_ADDRS)
+
 struct serve_opts {
     const char *db, *zone, *ns, *mbox, *user;
+    const char *ns_addr[CLI_SERVE_MAX_NS_ADDRS];
+    size_t ns_addrs;
     unsigned reload_s, stats_s;
     struct dns_server_config server;
 };
@@ -25,6 +30,10 @@ void cli_serve_opts_default(struct serve_opts *o);
 int cli_serve_opt(int opt, const char *arg, struct serve_opts *o);
 /* Checks the required DNS flags; returns 0, or -1 after printing one line. */
 int cli_serve_opts_check(const struct serve_opts *o, const char *command);
+/* Builds the zone from --zone, --ns, --mbox and --ns-addr and checks it
+ * can be served (an in-zone --ns needs --ns-addr). Returns 0, or -1 after
+ * printing one line. */
+int cli_serve_opts_zone(const struct serve_opts *o, const char *command, dns_zone_t *zone);
 /* Writes the DNS flags' help lines. */
 void cli_serve_opts_help(FILE *out);
 

@@ -68,7 +68,36 @@ static void put_addresses(struct builder *b, const dns_zone_t *z, const dns_snap
     b->ancount = (uint16_t)n;
 }
 
-/* The records of a name that exists (apex or filter). */
+/* The in-zone name server's addresses of one family, owned by the name at
+ * owner_ptr. Returns how many were written. */
+static uint16_t put_ns_addresses(struct builder *b, const dns_zone_t *z, uint16_t owner_ptr,
+                                 uint16_t qtype)
+{
+    bool v4 = qtype == DNS_TYPE_A;
+    size_t n = v4 ? z->ns_ipv4_count : z->ns_ipv6_count;
+    for (size_t i = 0; i < n; i++) {
+        put_rr(b, owner_ptr, qtype, DNS_TTL_NS_ADDR, v4 ? 4 : 16);
+        writer_bytes(&b->w, v4 ? z->ns_ipv4[i] : z->ns_ipv6[i], v4 ? 4 : 16);
+    }
+    return (uint16_t)n;
+}
+
+/* The NS record at the apex, and for an in-zone name server its addresses
+ * as glue in the additional section (RFC 9471: a resolver following the
+ * delegation has no other way to reach it). */
+static void put_ns(struct builder *b, const dns_zone_t *z)
+{
+    put_rr(b, DNS_QNAME_OFFSET, DNS_TYPE_NS, DNS_TTL_NS, (uint16_t)z->ns_len);
+    uint16_t ns_ptr = (uint16_t)b->w.len; /* the glue's owner: the NS target just written */
+    writer_bytes(&b->w, z->ns, z->ns_len);
+    b->ancount = 1;
+    if (z->ns_in_zone) {
+        b->arcount = (uint16_t)(b->arcount + put_ns_addresses(b, z, ns_ptr, DNS_TYPE_A));
+        b->arcount = (uint16_t)(b->arcount + put_ns_addresses(b, z, ns_ptr, DNS_TYPE_AAAA));
+    }
+}
+
+/* The records of a name that exists (apex, filter or the name server). */
 static void put_existing(struct builder *b, const dns_zone_t *z, const dns_snapshot_t *snap,
                          struct dns_rng *rng, enum dns_zone_match match, unsigned filter,
                          uint16_t qtype, uint32_t serial)
@@ -76,7 +105,10 @@ static void put_existing(struct builder *b, const dns_zone_t *z, const dns_snaps
     switch (qtype) {
     case DNS_TYPE_A:
     case DNS_TYPE_AAAA:
-        put_addresses(b, z, snap, rng, filter, qtype, serial);
+        if (match != DNS_ZONE_NS)
+            put_addresses(b, z, snap, rng, filter, qtype, serial);
+        else if ((b->ancount = put_ns_addresses(b, z, DNS_QNAME_OFFSET, qtype)) == 0)
+            put_negative(b, z, serial);
         return;
     case DNS_TYPE_ANY: /* RFC 8482 4.2: one synthesised HINFO instead of everything */
         put_rr(b, DNS_QNAME_OFFSET, DNS_TYPE_HINFO, DNS_TTL_HINFO,
@@ -88,9 +120,7 @@ static void put_existing(struct builder *b, const dns_zone_t *z, const dns_snaps
         return;
     case DNS_TYPE_NS:
         if (match == DNS_ZONE_APEX) {
-            put_rr(b, DNS_QNAME_OFFSET, DNS_TYPE_NS, DNS_TTL_NS, (uint16_t)z->ns_len);
-            writer_bytes(&b->w, z->ns, z->ns_len);
-            b->ancount = 1;
+            put_ns(b, z);
             return;
         }
         break;
@@ -174,14 +204,14 @@ enum dns_result dns_packet_respond(const dns_zone_t *zone, const dns_snapshot_t 
         return DNS_RESULT_DROP;
     }
     if (authoritative) {
-        if (match == DNS_ZONE_NXDOMAIN)
+        if (match == DNS_ZONE_NXDOMAIN || match == DNS_ZONE_EMPTY)
             put_negative(&b, zone, serial);
         else
             put_existing(&b, zone, snap, rng, match, filter, q.qtype, serial);
         if (b.w.err) { /* RFC 2181 9: drop the whole sections and let TCP carry them */
             b.w.err = false;
             b.w.len = question_end;
-            b.ancount = b.nscount = 0;
+            b.ancount = b.nscount = b.arcount = 0;
             truncated = true;
         }
     }
@@ -194,7 +224,7 @@ enum dns_result dns_packet_respond(const dns_zone_t *zone, const dns_snapshot_t 
         writer_u8(&b.w, 0);                     /* version */
         writer_u16be(&b.w, q.edns_do ? DNS_EDNS_DO : 0);
         writer_u16be(&b.w, 0); /* no options */
-        b.arcount = 1;
+        b.arcount++;
     }
 
     uint16_t flags = (uint16_t)(DNS_FLAG_QR | (q.flags & (DNS_OPCODE_MASK | DNS_FLAG_RD | DNS_FLAG_CD)) |

@@ -60,3 +60,27 @@ check_threads() {
   done
   [ $THREADS -ge 4 ] || fail "only $THREADS threads of $pid (want main, 2 UDP, TCP)"
 }
+
+# unbound_server_conf LISTEN_PORT QUERY_PORT VERBOSITY: the `server:` part of
+# an unbound.conf for a resolver on 127.0.0.1@LISTEN_PORT, in the foreground,
+# logging to $WORK/unbound.log, that may query servers on loopback (on
+# QUERY_PORT when it learns their addresses from the DNS).
+unbound_server_conf() {
+  cat <<CONF
+server:
+  interface: 127.0.0.1@$1
+  port: $2
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$WORK"
+  pidfile: ""
+  use-syslog: no
+  logfile: "$WORK/unbound.log"
+  verbosity: $3
+  do-ip6: no
+  do-not-query-localhost: no
+  access-control: 127.0.0.0/8 allow
+  module-config: "iterator"
+CONF
+}

@@ -5,22 +5,7 @@
 . "$(dirname "$0")/dns_common.sh"
 make_db 200 30
 start_serve main 127.0.0.1 5321
-cat > "$WORK/unbound.conf" <<CONF
-server:
-  interface: 127.0.0.1@5330
-  port: 5330
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "$WORK"
-  pidfile: ""
-  use-syslog: no
-  logfile: "$WORK/unbound.log"
-  verbosity: 1
-  do-ip6: no
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
+{ unbound_server_conf 5330 5330 1; cat <<CONF
   use-caps-for-id: yes
   qname-minimisation: no
   local-zone: "$ZONE." transparent
@@ -32,6 +17,7 @@ stub-zone:
   name: "example.org."
   stub-addr: 127.0.0.1@5321
 CONF
+} > "$WORK/unbound.conf"
 unbound -d -c "$WORK/unbound.conf" > "$WORK/unbound.out.log" 2>&1 &
 SERVE_PIDS+=($!)
 R="dig +time=5 +tries=1 @127.0.0.1 -p 5330"

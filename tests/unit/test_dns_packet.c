@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "dns/dns_packet.h"
 #include "dns_test_util.h"
 #include "p2p/msg.h"
@@ -93,6 +95,17 @@ static void run(const dns_snapshot_t *snap, const struct test_query *q, enum dns
 }
 
 static int rcode_of(const struct exchange *x) { return x->p.flags & DNS_RCODE_MASK; }
+
+/* NODATA (NOERROR) or NXDOMAIN from the zone: authoritative, no answer, the
+ * SOA in the authority section. */
+static void assert_negative(const struct exchange *x, int rcode)
+{
+    assert_int_equal(rcode_of(x), rcode);
+    assert_true(x->p.flags & DNS_FLAG_AA);
+    assert_int_equal(x->p.an, 0);
+    assert_int_equal(x->p.ns, 1);
+    assert_int_equal(x->p.rr[0].type, DNS_TYPE_SOA);
+}
 
 static bool node_has(const struct fixture *f, const uint8_t *addr, size_t alen, uint64_t svcs)
 {
@@ -372,6 +385,7 @@ static void test_soa_and_ns_at_apex(void **state)
     size_t wlen = test_wire_name("ns.example.net", want);
     assert_int_equal(x.p.rr[0].rdlen, wlen);
     assert_memory_equal(x.p.rr[0].rdata, want, wlen);
+    assert_int_equal(x.p.ar, 0); /* outside the zone: no glue of ours to give */
 }
 
 static void test_nodata(void **state)
@@ -389,11 +403,7 @@ static void test_nodata(void **state)
         struct exchange x;
         struct test_query q = {.id = 12, .name = cases[i].name, .qtype = cases[i].type};
         run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
-        assert_int_equal(rcode_of(&x), DNS_RCODE_NOERROR);
-        assert_true(x.p.flags & DNS_FLAG_AA);
-        assert_int_equal(x.p.an, 0);
-        assert_int_equal(x.p.ns, 1);
-        assert_int_equal(x.p.rr[0].type, DNS_TYPE_SOA);
+        assert_negative(&x, DNS_RCODE_NOERROR);
         assert_int_equal(soa_serial(&x, &x.p.rr[0]), SERIAL);
     }
 }
@@ -716,6 +726,228 @@ static void test_small_resp_cap_drops(void **state)
                      DNS_RESULT_DROP);
 }
 
+/* ---- a name server inside the zone ----------------------------------------- */
+
+#define NS_IN_ZONE "ns." ZONE
+static const char *const ns_addrs[] = {"192.0.2.53", "2001:db8::53", "198.51.100.53"};
+
+/* Makes the global zone one whose name server is `ns`, with `n` of ns_addrs. */
+static void use_ns(const char *ns, size_t n)
+{
+    assert_int_equal(dns_zone_init(&zone, ZONE, ns, "hostmaster@example.org"), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(dns_zone_add_ns_addr(&zone, ns_addrs[i]), 0);
+    assert_int_equal(dns_zone_check(&zone), DNS_ZONE_OK);
+}
+
+static void restore_zone(void)
+{
+    assert_int_equal(dns_zone_init(&zone, ZONE, "ns.example.net", "hostmaster@example.org"), 0);
+}
+
+static void assert_rr_addr(const struct test_rr *rr, uint16_t type, const char *text)
+{
+    uint8_t want[16];
+    assert_int_equal(inet_pton(type == DNS_TYPE_A ? AF_INET : AF_INET6, text, want), 1);
+    assert_int_equal(rr->type, type);
+    assert_int_equal(rr->klass, DNS_CLASS_IN);
+    assert_int_equal(rr->ttl, DNS_TTL_NS);
+    assert_int_equal(rr->rdlen, type == DNS_TYPE_A ? 4 : 16);
+    assert_memory_equal(rr->rdata, want, rr->rdlen);
+}
+
+static void assert_rr_owner(const struct test_rr *rr, const char *name)
+{
+    uint8_t wire[DNS_MAX_NAME];
+    size_t len = test_wire_name(name, wire);
+    assert_int_equal(rr->name_len, len);
+    assert_memory_equal(rr->name, wire, len);
+}
+
+static void test_in_zone_ns_glue(void **state)
+{
+    struct fixture *f = *state;
+    use_ns(NS_IN_ZONE, 3);
+    struct exchange x;
+    for (int edns = 0; edns < 2; edns++) {
+        struct test_query q = {.id = 30, .name = ZONE, .qtype = DNS_TYPE_NS, .edns = edns,
+                               .edns_payload = 1232};
+        run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+        assert_int_equal(rcode_of(&x), DNS_RCODE_NOERROR);
+        assert_true(x.p.flags & DNS_FLAG_AA);
+        assert_false(x.p.flags & DNS_FLAG_TC);
+        assert_int_equal(x.p.an, 1);
+        assert_int_equal(x.p.ns, 0);
+        uint8_t want[64];
+        size_t wlen = test_wire_name(NS_IN_ZONE, want);
+        assert_int_equal(x.p.rr[0].type, DNS_TYPE_NS);
+        assert_memory_equal(x.p.rr[0].rdata, want, wlen);
+        /* Glue: both IPv4 addresses, then the IPv6 one, owned by the NS target;
+         * the OPT record comes last. */
+        assert_int_equal(x.p.ar, 3 + edns);
+        assert_rr_addr(&x.p.rr[1], DNS_TYPE_A, "192.0.2.53");
+        assert_rr_addr(&x.p.rr[2], DNS_TYPE_A, "198.51.100.53");
+        assert_rr_addr(&x.p.rr[3], DNS_TYPE_AAAA, "2001:db8::53");
+        for (int i = 1; i <= 3; i++)
+            assert_rr_owner(&x.p.rr[i], NS_IN_ZONE);
+        if (edns)
+            assert_int_equal(x.p.rr[4].type, DNS_TYPE_OPT);
+    }
+    restore_zone();
+}
+
+static void test_in_zone_ns_addresses(void **state)
+{
+    struct fixture *f = *state;
+    use_ns(NS_IN_ZONE, 3);
+    struct exchange x;
+    /* A and AAAA at the name server's name, any case, over UDP and TCP. */
+    for (int t = 0; t < 2; t++) {
+        enum dns_transport tr = t ? DNS_TRANSPORT_TCP : DNS_TRANSPORT_UDP;
+        struct test_query q = {.id = 31, .name = "Ns.SEED.example.org", .qtype = DNS_TYPE_A};
+        run(f->snap, &q, tr, &x);
+        assert_int_equal(rcode_of(&x), DNS_RCODE_NOERROR);
+        assert_true(x.p.flags & DNS_FLAG_AA);
+        assert_int_equal(x.p.an, 2);
+        assert_int_equal(x.p.ns + x.p.ar, 0);
+        assert_rr_addr(&x.p.rr[0], DNS_TYPE_A, "192.0.2.53");
+        assert_rr_addr(&x.p.rr[1], DNS_TYPE_A, "198.51.100.53");
+        assert_rr_owner(&x.p.rr[0], "Ns.SEED.example.org"); /* the question, 0x20 kept */
+        q.qtype = DNS_TYPE_AAAA;
+        run(f->snap, &q, tr, &x);
+        assert_int_equal(x.p.an, 1);
+        assert_rr_addr(&x.p.rr[0], DNS_TYPE_AAAA, "2001:db8::53");
+    }
+    /* Other types there: NODATA with the SOA. */
+    uint16_t others[] = {DNS_TYPE_NS, DNS_TYPE_SOA, 16 /* TXT */, 15 /* MX */};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        struct test_query q = {.id = 32, .name = NS_IN_ZONE, .qtype = others[i]};
+        run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+        assert_negative(&x, DNS_RCODE_NOERROR);
+    }
+    /* Only an IPv4 address given: AAAA there is NODATA. */
+    use_ns(NS_IN_ZONE, 1);
+    struct test_query q = {.id = 33, .name = NS_IN_ZONE, .qtype = DNS_TYPE_AAAA};
+    run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+    assert_negative(&x, DNS_RCODE_NOERROR);
+    q.qtype = DNS_TYPE_NS;
+    q.name = ZONE;
+    run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+    assert_int_equal(x.p.ar, 1);
+    assert_rr_addr(&x.p.rr[1], DNS_TYPE_A, "192.0.2.53");
+    /* The apex still gives nodes, not the server. */
+    q.qtype = DNS_TYPE_A;
+    run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+    assert_int_equal(x.p.an, 29); /* as many as fit in 512 bytes */
+    check_addresses(f, &x, DNS_TYPE_A, 0);
+    restore_zone();
+}
+
+static void test_in_zone_ns_deeper(void **state)
+{
+    struct fixture *f = *state;
+    use_ns("a.b." ZONE, 2);
+    struct {
+        const char *name;
+        int rcode;
+        int an;
+    } cases[] = {
+        {"a.b." ZONE, DNS_RCODE_NOERROR, 1},
+        {"b." ZONE, DNS_RCODE_NOERROR, 0}, /* empty non-terminal: exists, no data */
+        {"B." ZONE, DNS_RCODE_NOERROR, 0},
+        {"c." ZONE, DNS_RCODE_NXDOMAIN, 0},
+        {"a." ZONE, DNS_RCODE_NXDOMAIN, 0},
+        {"x.a.b." ZONE, DNS_RCODE_NXDOMAIN, 0},
+        {"ns." ZONE, DNS_RCODE_NXDOMAIN, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct exchange x;
+        struct test_query q = {.id = 34, .name = cases[i].name, .qtype = DNS_TYPE_A};
+        run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+        if (cases[i].an == 0) {
+            assert_negative(&x, cases[i].rcode);
+        } else {
+            assert_int_equal(rcode_of(&x), cases[i].rcode);
+            assert_int_equal(x.p.an, cases[i].an);
+        }
+    }
+    restore_zone();
+}
+
+/* Gives z as many name server addresses as it takes, of both families. */
+static void add_all_ns_addrs(dns_zone_t *z)
+{
+    for (int i = 0; i < DNS_ZONE_MAX_NS_ADDRS; i++) {
+        char v4[32], v6[32];
+        snprintf(v4, sizeof v4, "192.0.2.%d", i + 1);
+        snprintf(v6, sizeof v6, "2001:db8::%d", i + 1);
+        assert_int_equal(dns_zone_add_ns_addr(z, v4), 0);
+        assert_int_equal(dns_zone_add_ns_addr(z, v6), 0);
+    }
+}
+
+static void test_in_zone_ns_checks(void **state)
+{
+    (void)state;
+    dns_zone_t z;
+    /* In the zone: needs an address, then is fine. */
+    assert_int_equal(dns_zone_init(&z, ZONE, NS_IN_ZONE, "h@example.org"), 0);
+    assert_true(z.ns_in_zone);
+    assert_int_equal(dns_zone_check(&z), DNS_ZONE_NS_NEEDS_ADDR);
+    assert_int_equal(dns_zone_add_ns_addr(&z, "2001:db8::1"), 0);
+    assert_int_equal(dns_zone_check(&z), DNS_ZONE_OK);
+    /* Outside (including a sibling that merely ends the same way): no address. */
+    const char *outside[] = {"ns.example.net", "ns.example.org", "nsseed.example.org"};
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        assert_int_equal(dns_zone_init(&z, ZONE, outside[i], "h@example.org"), 0);
+        assert_false(z.ns_in_zone);
+        assert_int_equal(dns_zone_check(&z), DNS_ZONE_OK);
+        assert_int_equal(dns_zone_add_ns_addr(&z, "192.0.2.1"), 0);
+        assert_int_equal(dns_zone_check(&z), DNS_ZONE_NS_ADDR_OUTSIDE);
+    }
+    /* Where A/AAAA are nodes, a name server cannot be. */
+    const char *clash[] = {ZONE, "SEED.example.org.", "x9." ZONE, "xD." ZONE};
+    for (size_t i = 0; i < sizeof clash / sizeof clash[0]; i++) {
+        assert_int_equal(dns_zone_init(&z, ZONE, clash[i], "h@example.org"), 0);
+        assert_int_equal(dns_zone_add_ns_addr(&z, "192.0.2.1"), 0);
+        assert_int_equal(dns_zone_check(&z), DNS_ZONE_NS_CLASH);
+    }
+    /* Address text and the per-family cap. */
+    assert_int_equal(dns_zone_init(&z, ZONE, NS_IN_ZONE, "h@example.org"), 0);
+    const char *bad[] = {"", "192.0.2", "192.0.2.256", "192.0.2.1:53", "[2001:db8::1]",
+                         "ns.example.net", "2001:db8::1/64", " 192.0.2.1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(dns_zone_add_ns_addr(&z, bad[i]), DNS_ZONE_ADDR_BAD);
+    add_all_ns_addrs(&z);
+    assert_int_equal(dns_zone_add_ns_addr(&z, "192.0.2.200"), DNS_ZONE_ADDR_FULL);
+    assert_int_equal(dns_zone_add_ns_addr(&z, "2001:db8::200"), DNS_ZONE_ADDR_FULL);
+    assert_int_equal(z.ns_ipv4_count + z.ns_ipv6_count, 2 * DNS_ZONE_MAX_NS_ADDRS);
+}
+
+/* Glue that does not fit a 512-byte UDP answer: TC, no partial glue; TCP
+ * carries it all. */
+static void test_in_zone_ns_glue_truncated(void **state)
+{
+    struct fixture *f = *state;
+    char label[64], ns[256];
+    memset(label, 'n', 63);
+    label[63] = 0;
+    snprintf(ns, sizeof ns, "%s.%s.%s", label, label, ZONE);
+    assert_int_equal(dns_zone_init(&zone, ZONE, ns, "hostmaster@example.org"), 0);
+    add_all_ns_addrs(&zone);
+    struct exchange x;
+    struct test_query q = {.id = 35, .name = ZONE, .qtype = DNS_TYPE_NS};
+    run(f->snap, &q, DNS_TRANSPORT_UDP, &x);
+    assert_true(x.p.flags & DNS_FLAG_TC);
+    assert_int_equal(x.p.an + x.p.ns + x.p.ar, 0);
+    run(f->snap, &q, DNS_TRANSPORT_TCP, &x);
+    assert_false(x.p.flags & DNS_FLAG_TC);
+    assert_int_equal(x.p.an, 1);
+    assert_int_equal(x.p.ar, 2 * DNS_ZONE_MAX_NS_ADDRS);
+    assert_true(x.len > 512);
+    restore_zone();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +978,11 @@ int main(void)
         cmocka_unit_test(test_slip),
         cmocka_unit_test(test_answers_are_random),
         cmocka_unit_test(test_small_resp_cap_drops),
+        cmocka_unit_test(test_in_zone_ns_glue),
+        cmocka_unit_test(test_in_zone_ns_addresses),
+        cmocka_unit_test(test_in_zone_ns_deeper),
+        cmocka_unit_test(test_in_zone_ns_checks),
+        cmocka_unit_test(test_in_zone_ns_glue_truncated),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
