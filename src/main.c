@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"serve", cli_serve, "answer DNS for the seed's zone from the node database"},
     {"export", cli_export, "write a dump, JSON or CSV snapshot of the node database"},
     {"status", cli_status, "serve the status page, JSON API and metrics for a database"},
+    {"probe", cli_probe, "connect to one node, handshake, print what it says and its addresses"},
     {NULL, NULL, NULL},
 };
 

@@ -23,4 +23,7 @@ int cli_export(int argc, char **argv);
 /* btcseed status --db FILE --http IP:PORT [--chain C] [--refresh S] */
 int cli_status(int argc, char **argv);
 
+/* btcseed probe ADDR[:PORT] [--chain C] [--wait S] [--timeout S] */
+int cli_probe(int argc, char **argv);
+
 #endif
