@@ -13,7 +13,7 @@ enum {
     OPT_CONCURRENCY, OPT_MAX_RATE, OPT_ONCE, OPT_ONION_PROXY, OPT_I2P_PROXY, OPT_CJDNS,
     OPT_CONNECT_TIMEOUT, OPT_HANDSHAKE_TIMEOUT, OPT_ADDR_TIMEOUT, OPT_QUIET, OPT_VISIT_TIMEOUT,
     OPT_NO_PROGRESS, OPT_DUMP, OPT_JSON, OPT_CSV, OPT_EXPORT_INTERVAL, OPT_SNAPSHOT_INTERVAL,
-    OPT_HTTP, OPT_HELP,
+    OPT_HTTP, OPT_ONLY_ALLOWED, OPT_HELP,
 };
 
 static const struct option crawl_options[] = {
@@ -42,6 +42,7 @@ static const struct option crawl_options[] = {
     {"export-interval", required_argument, NULL, OPT_EXPORT_INTERVAL},
     {"snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL},
     {"http", required_argument, NULL, OPT_HTTP},
+    {"only-allowed", no_argument, NULL, OPT_ONLY_ALLOWED},
     {"help", no_argument, NULL, OPT_HELP},
 };
 #define N_CRAWL_OPTIONS (sizeof crawl_options / sizeof crawl_options[0])
@@ -54,6 +55,7 @@ static const char crawl_help[] =
     "  --resolver IP:PORT     nameserver for seed look-ups (default: the system's)\n"
     "  --connect ADDR[:PORT]  extra start node (repeatable)\n"
     "  --allow-net CIDR       otherwise unroutable range that may be dialed (repeatable)\n"
+    "  --only-allowed         dial IP addresses only inside the --allow-net ranges\n"
     "  --concurrency N        connections at once (default 1000)\n"
     "  --max-rate N           new connections per second (default 500)\n"
     "  --once                 try every known address once, print a summary, exit\n"
@@ -131,6 +133,7 @@ static int handle(struct crawl_opts *o, int opt, const char *arg)
         c->has_i2p_proxy = true;
         return cli_parse_endpoint("--i2p-proxy", arg, &c->i2p_proxy);
     case OPT_CJDNS: c->cjdns = true; return 0;
+    case OPT_ONLY_ALLOWED: c->only_allowed = true; return 0;
     case OPT_CONNECT_TIMEOUT:
         return cli_parse_ms("--connect-timeout", arg, 600000, &c->peer.connect_timeout_ms);
     case OPT_HANDSHAKE_TIMEOUT:

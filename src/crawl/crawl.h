@@ -34,6 +34,7 @@ struct crawl_config {
     size_t n_connect;
     netaddr_cidr_t allow[CRAWL_MAX_ALLOW]; /* otherwise unroutable ranges we may dial */
     size_t n_allow;
+    bool only_allowed;                  /* dial IP addresses only inside `allow` */
     uint32_t concurrency;
     uint32_t max_connects_per_sec;
     uint32_t max_addrs_per_visit;

@@ -14,6 +14,10 @@
 #include "crawl/crawl_socks5.h"
 #include "p2p/frame.h"
 
+/* Bitcoin Core's MIN_PEER_PROTO_VERSION: older peers are disconnected. */
+#define MIN_PEER_PROTO_VERSION 31800
+#define MAX_BEFORE_VERSION 16
+
 enum peer_state {
     PEER_CONNECTING,
     PEER_PROXY_METHOD, /* greeting sent, waiting for the method choice */
@@ -31,6 +35,7 @@ struct crawl_peer {
     bool via_proxy;
     bool want_addrs;
     bool got_verack;
+    uint32_t before_version; /* messages ignored before the version */
     enum peer_state state;
     struct timespec started;
     struct crawl_peer_result result;
@@ -192,6 +197,14 @@ static bool handle_proxy(struct crawl_peer *p, struct evbuffer *in)
 
 static void finish_addrs(struct crawl_peer *p) { finish(p, CRAWL_OK, NULL); }
 
+/* A protocol violation. Before the handshake completes, the visit failed;
+ * after it, the node was reachable all the same (as Bitcoin Core would have
+ * had it as a peer): we only stop listening to it. */
+static void violation(struct crawl_peer *p, const char *detail)
+{
+    finish(p, p->got_verack ? CRAWL_OK : CRAWL_FAIL_PROTOCOL, detail);
+}
+
 /* Returns false when the visit has ended. */
 static bool after_handshake(struct crawl_peer *p)
 {
@@ -213,14 +226,24 @@ static bool handle_message(struct crawl_peer *p, const struct p2p_frame *f)
 {
     const char *cmd = f->command;
     if (!p->result.got_version) {
+        /* Bitcoin Core ignores what comes before version; so do we, up to a
+         * point (the stage deadline bounds the time, this the work). */
         if (strcmp(cmd, "version") != 0) {
-            char why[64];
-            snprintf(why, sizeof why, "'%s' before version", cmd);
-            finish(p, CRAWL_FAIL_PROTOCOL, why);
-            return false;
+            if (++p->before_version > MAX_BEFORE_VERSION) {
+                finish(p, CRAWL_FAIL_PROTOCOL, "too many messages before version");
+                return false;
+            }
+            return true;
         }
         if (p2p_version_decode(f->payload, f->payload_len, &p->result.version) < 0) {
             finish(p, CRAWL_FAIL_PROTOCOL, "malformed version");
+            return false;
+        }
+        if (p->result.version.version < MIN_PEER_PROTO_VERSION) {
+            /* As Bitcoin Core: such a peer is disconnected, never a node. */
+            char why[64];
+            snprintf(why, sizeof why, "obsolete protocol version %d", p->result.version.version);
+            finish(p, CRAWL_FAIL_PROTOCOL, why);
             return false;
         }
         p->result.got_version = true;
@@ -256,7 +279,7 @@ static bool handle_message(struct crawl_peer *p, const struct p2p_frame *f)
     if (rc < 0) {
         char why[64];
         snprintf(why, sizeof why, "malformed %s: %s", cmd, p2p_msg_strerror(rc));
-        finish(p, CRAWL_FAIL_PROTOCOL, why);
+        violation(p, why);
         return false;
     }
     p->result.addrs_received += (uint32_t)(count + skipped);
@@ -292,7 +315,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         const uint8_t *buf = evbuffer_pullup(in, P2P_HEADER_SIZE);
         int st = p2p_frame_parse(p->cfg->chain->magic, buf, P2P_HEADER_SIZE, &f);
         if (st == P2P_FRAME_NEED_MORE && f.frame_len - P2P_HEADER_SIZE > p->cfg->max_payload) {
-            finish(p, CRAWL_FAIL_PROTOCOL, "message too large for a crawler");
+            violation(p, "message too large for a crawler");
             return;
         }
         if (st == P2P_FRAME_NEED_MORE && len >= f.frame_len) {
@@ -302,7 +325,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         if (st == P2P_FRAME_NEED_MORE)
             return;
         if (st < 0) {
-            finish(p, CRAWL_FAIL_PROTOCOL, p2p_frame_strerror(st));
+            violation(p, p2p_frame_strerror(st));
             return;
         }
         if (!handle_message(p, &f))

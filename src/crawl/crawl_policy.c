@@ -27,6 +27,8 @@ bool crawl_policy_may_dial(const struct crawl_config *cfg, const netaddr_t *a)
 {
     if (!crawl_policy_may_store(cfg, a))
         return false;
+    if (cfg->only_allowed && (a->net == NETADDR_IPV4 || a->net == NETADDR_IPV6))
+        return in_allowed_range(cfg, a);
     switch (a->net) {
     case NETADDR_TORV3: return cfg->has_onion_proxy;
     case NETADDR_I2P: return cfg->has_i2p_proxy;

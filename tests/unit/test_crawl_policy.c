@@ -52,6 +52,14 @@ static void test_allow_net_opens_a_range(void **state)
     assert_true(crawl_policy_may_dial(&cfg, &lo));
     assert_true(crawl_policy_may_dial(&cfg, &doc6));
     assert_false(crawl_policy_may_dial(&cfg, &priv));
+    /* Public addresses are dialable by default, not with --only-allowed. */
+    netaddr_t pub = addr("8.8.8.8:18444");
+    assert_true(crawl_policy_may_dial(&cfg, &pub));
+    cfg.only_allowed = true;
+    assert_false(crawl_policy_may_dial(&cfg, &pub));
+    assert_true(crawl_policy_may_store(&cfg, &pub));
+    assert_true(crawl_policy_may_dial(&cfg, &lo));
+    assert_true(crawl_policy_may_dial(&cfg, &doc6));
 }
 
 static void test_overlay_networks_need_their_transport(void **state)
