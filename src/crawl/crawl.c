@@ -191,12 +191,38 @@ static void note_height(struct crawl *c, int32_t height)
         c->n_height_sample++;
 }
 
-/* The median of recent heights; recomputed once a flush, not per visit. */
+struct rejudge_ctx {
+    struct crawl *crawl;
+    uint32_t now;
+};
+
+static void rejudge_node(struct crawl_node *n, uint32_t index, void *arg)
+{
+    struct rejudge_ctx *r = arg;
+    if (!(n->flags & (CRAWL_NODE_REACHED | CRAWL_NODE_GOOD)))
+        return;
+    struct nodedb_health h;
+    crawl_store_health(r->crawl->table, index, &h);
+    bool good = nodedb_is_good(&h, &n->addr, r->crawl->cfg.chain, r->crawl->best_height, r->now);
+    if (good != !!(n->flags & CRAWL_NODE_GOOD)) {
+        set_good(r->crawl, n, good);
+        mark_dirty(r->crawl, index);
+    }
+}
+
+/* The median of recent heights; recomputed once a flush, not per visit.
+ * When it moves, nodes judged against the old estimate are judged again:
+ * the first results of a crawl come in before there is any estimate. */
 static void update_best_height(struct crawl *c)
 {
     int32_t copy[BEST_HEIGHT_SAMPLE];
     memcpy(copy, c->height_sample, c->n_height_sample * sizeof copy[0]);
-    c->best_height = nodedb_best_height(copy, c->n_height_sample);
+    int32_t best = nodedb_best_height(copy, c->n_height_sample);
+    if (best == c->best_height)
+        return;
+    c->best_height = best;
+    struct rejudge_ctx r = {c, now_s()};
+    crawl_table_each(c->table, rejudge_node, &r);
 }
 
 /* Queues a node for its first test (or its next one). */
@@ -541,6 +567,7 @@ static void finish_if_done(struct crawl *c)
     if (!done)
         return;
     c->finished = true;
+    update_best_height(c);
     flush_dirty(c);
     if (c->on_finished)
         c->on_finished(c->on_finished_ctx);

@@ -12,17 +12,15 @@ kind, bootstrapped only from simnet's seed DNS names. After `crawl --once`:
   - hostile timestamps were clamped (nothing seen in the future).
 """
 import ipaddress
-import json
 import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
+from simnet_net import PREFIX, Simnet
+
 BTCSEED = os.environ["BTCSEED"]
-SIMNET = os.environ["BTCSEED_SIMNET"]
-PREFIX = "2001:db8:2::/64"
 
 
 def fail(msg):
@@ -36,36 +34,25 @@ def host_of(addr):
 
 
 def main():
-    subprocess.run(["ip", "-6", "route", "add", "local", PREFIX, "dev", "lo"], check=True)
-    work = tempfile.mkdtemp()
-    manifest_path = os.path.join(work, "m.json")
-    db = os.path.join(work, "c.db")
-    sim = subprocess.Popen(
-        [SIMNET, "--seed", "7", "--nodes", "5000", "--ipv6", "1000", "--ipv6-prefix", PREFIX,
-         "--dead", "1500", "--silent", "500", "--slow", "300", "--churn", "300",
-         "--hostile", "400", "--dns", "127.0.0.1:5353", "--manifest", manifest_path],
-        stdout=subprocess.PIPE, text=True)
+    sim = Simnet(["--seed", "7", "--nodes", "5000", "--ipv6", "1000", "--ipv6-prefix", PREFIX,
+                  "--dead", "1500", "--silent", "500", "--slow", "300", "--churn", "300",
+                  "--hostile", "400"], ipv6=True)
+    manifest = sim.manifest
+    db = os.path.join(sim.dir, "c.db")
     try:
-        if sim.stdout.readline().strip() != "ready":
-            fail("simnet did not start")
-        manifest = json.load(open(manifest_path))
-        seeds = [s["name"] for s in manifest["dns"]["seeds"]]
         started = time.time()
-        args = [BTCSEED, "crawl", "--once", "--db", db, "--resolver", "127.0.0.1:5353",
+        args = [BTCSEED, "crawl", "--once", "--db", db,
                 "--allow-net", "127.0.0.0/8", "--allow-net", "2001:db8::/32", "--only-allowed",
                 "--concurrency", "2000", "--max-rate", "20000", "--connect-timeout", "3",
                 "--handshake-timeout", "5", "--addr-timeout", "4", "--quiet", "0.5",
-                "--visit-timeout", "8", "--no-progress"]
-        for s in seeds:
-            args += ["--seed", s]
+                "--visit-timeout", "8", "--no-progress"] + sim.seed_args()
         crawl = subprocess.run(args, capture_output=True, text=True, timeout=120)
         print(crawl.stdout)
         if crawl.returncode != 0:
             fail("crawl exited %d: %s" % (crawl.returncode, crawl.stderr[-2000:]))
         elapsed = time.time() - started
     finally:
-        sim.terminate()
-        sim.wait()
+        sim.stop()
 
     rows = {}
     con = sqlite3.connect(db)
