@@ -10,9 +10,14 @@
 set -euo pipefail
 : "${BTCSEED:?path of the btcseed binary}"
 
+src=${BTCSEED_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=../../scripts/lib_litecoind.sh
+. "$src/scripts/lib_litecoind.sh"
+
 work=$(mktemp -d)
 pids=()
 cleanup() {
+    if [ -n "$LTC_PID" ]; then pids+=("$LTC_PID"); fi
     for pid in "${pids[@]}"; do
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
@@ -25,29 +30,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 P2P_PORT=28444
 RPC_PORT=28445
-datadir=$work/litecoin
-mkdir -p "$datadir"
-cli() { litecoin-cli -regtest -datadir="$datadir" -rpcport=$RPC_PORT "$@"; }
-
-litecoind_pid=
-start_litecoind() {
-    litecoind -regtest -datadir="$datadir" -connect=0 -dnsseed=0 -discover=0 \
-        -listenonion=0 -upnp=0 -listen=1 -bind=127.0.0.1:$P2P_PORT \
-        -rpcport=$RPC_PORT -rpcbind=127.0.0.1 -rpcallowip=127.0.0.1 \
-        -printtoconsole=0 -daemon=0 &
-    litecoind_pid=$!
-    pids+=("$litecoind_pid")
-    for _ in $(seq 150); do
-        cli getnetworkinfo >/dev/null 2>&1 && return 0
-        kill -0 "$litecoind_pid" 2>/dev/null || fail "litecoind exited at start"
-        sleep 0.2
-    done
-    fail "litecoind RPC not up after 30 s"
-}
-stop_litecoind() {
-    cli stop >/dev/null
-    wait "$litecoind_pid" || true
-}
+start_litecoind() { ltc_start "$work/litecoin" $P2P_PORT $RPC_PORT || fail "litecoind did not start"; }
+cli() { ltc_cli "$@"; }
 
 # ---- a real peer ------------------------------------------------------------
 start_litecoind
@@ -58,17 +42,11 @@ added=(23.19.48.94 45.112.214.18 62.210.17.33 81.24.217.16 91.144.92.27
        159.69.4.5 178.63.6.7 188.40.8.9 213.239.10.11)
 added6=(2a01:4f8:831:6b1::2b 2a01:4f8:c1e:57a::27 2a01:4f8:eef:7d3::6c 2a01:4f8:a1:f65::ac)
 expected=$work/expected
-: >"$expected"
-for a in "${added[@]}"; do
-    cli addpeeraddress "$a" 18444 | grep -q '"success": true' || fail "addpeeraddress $a"
-    echo "$a:18444" >>"$expected"
-done
-for a in "${added6[@]}"; do
-    cli addpeeraddress "$a" 18444 | grep -q '"success": true' || fail "addpeeraddress $a"
-    echo "[$a]:18444" >>"$expected"
-done
+ltc_add_addresses 18444 "${added[@]}" "${added6[@]}" || fail "addpeeraddress"
+printf '%s:18444\n' "${added[@]}" >"$expected"
+printf '[%s]:18444\n' "${added6[@]}" >>"$expected"
 # The getaddr answer is cached per node: restart so it is built from this book.
-stop_litecoind
+ltc_stop
 start_litecoind
 subversion=$(cli getnetworkinfo | sed -n 's/.*"subversion": "\(.*\)".*/\1/p')
 [ -n "$subversion" ] || fail "no subversion from getnetworkinfo"
@@ -125,7 +103,7 @@ grep -q '^wait over: ' "$out" || fail "short probe: wait did not end by itself"
 rc=0
 "$BTCSEED" probe 127.0.0.1:$P2P_PORT --chain main --timeout 5 >"$out" 2>"$err" || rc=$?
 [ "$rc" = 1 ] || fail "wrong chain: exit $rc, want 1"
-stop_litecoind
+ltc_stop
 
 # ---- failures ---------------------------------------------------------------
 one_line_exit() { # WANT_RC PATTERN COMMAND... : exit code and one stderr line matching
