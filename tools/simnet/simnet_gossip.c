@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "simnet_version.h"
 
+#define GOSSIP_BLOCK 16             /* 16 descriptors: one 64-byte cache line */
 #define HOUR 3600u
 #define DAY (24 * HOUR)
 #define RECENT_AGE_MAX (3 * HOUR)   /* reachable nodes: seen recently */
@@ -47,20 +47,26 @@ size_t simnet_gossip_indices(const struct simnet_model *m, const struct simnet_n
     for (size_t s = 0; s < nspecial && count < want; s++)
         out[count++] = special[s];
 
-    uint64_t total = m->cfg.nodes;
+    /* The walk visits blocks of GOSSIP_BLOCK consecutive nodes: their cached
+     * descriptors share a cache line, which makes answers several times
+     * cheaper than single random nodes would. */
+    uint64_t blocks = ((uint64_t)m->cfg.nodes + GOSSIP_BLOCK - 1) / GOSSIP_BLOCK;
     uint64_t h = simnet_hash(m->cfg.seed, SIMNET_STREAM_VIEW, n->index, 1);
-    uint64_t step = total > 1 ? 1 + simnet_below(h, total - 1) : 1;
-    while (gcd(step, total) != 1)
-        step = step % total + 1;
-    uint64_t pos = simnet_below(simnet_mix(h), total);
-    for (uint64_t t = 0; t < total && count < want; t++, pos = (pos + step) % total) {
-        if (pos == n->index)
-            continue;
-        bool dup = false;
-        for (size_t s = 0; s < nspecial && !dup; s++)
-            dup = special[s] == pos;
-        if (!dup)
-            out[count++] = (uint32_t)pos;
+    uint64_t step = blocks > 1 ? 1 + simnet_below(h, blocks - 1) : 1;
+    while (gcd(step, blocks) != 1)
+        step = step % blocks + 1;
+    uint64_t block = simnet_below(simnet_mix(h), blocks);
+    for (uint64_t t = 0; t < blocks && count < want; t++, block = (block + step) % blocks) {
+        for (uint64_t pos = block * GOSSIP_BLOCK;
+             pos < (block + 1) * GOSSIP_BLOCK && pos < m->cfg.nodes && count < want; pos++) {
+            if (pos == n->index)
+                continue;
+            bool dup = false;
+            for (size_t s = 0; s < nspecial && !dup; s++)
+                dup = special[s] == pos;
+            if (!dup)
+                out[count++] = (uint32_t)pos;
+        }
     }
     return count;
 }
@@ -89,12 +95,12 @@ size_t simnet_gossip_view(const struct simnet_model *m, const struct simnet_node
     size_t count = simnet_gossip_indices(m, n, idx, max);
     for (size_t i = 0; i < count; i++) {
         uint32_t j = idx[i];
+        if (i + GOSSIP_BLOCK < count) /* the next block: a random place in the table */
+            __builtin_prefetch(&m->desc[idx[i + GOSSIP_BLOCK]]);
         enum simnet_behaviour b = simnet_model_address(m, j, &out[i].addr);
-        struct simnet_version_fields v;
-        simnet_version_draw(m->cfg.seed, j, m->cfg.best_height, &v);
         uint32_t age = age_of(m, n->index, j, b);
         out[i].time = now > age ? now - age : 0;
-        out[i].services = v.services;
+        out[i].services = simnet_model_services(m, j);
     }
     return count;
 }

@@ -6,8 +6,9 @@
  *  - guardians: honest rank k also knows the non-honest ranks H+k, H+k+H, ...
  *    (H honest nodes; at most SIMNET_GUARDIAN_MAX of them), so every address
  *    of the network is advertised by at least one honest, always-up node;
- *  - the rest: a walk i -> (b + a*t) mod N with a coprime to N, a and b drawn
- *    per node, which never repeats an address.
+ *  - the rest: blocks of 16 consecutive nodes, block b + a*t mod B for
+ *    t = 0, 1, ... (B blocks, a coprime to B, a and b drawn per node), which
+ *    never repeats an address.
  * Timestamps look like an address manager's: reachable nodes seen minutes to
  * hours ago, dead and silent ones days to weeks ago.
  *

@@ -561,9 +561,13 @@ int main(int argc, char **argv)
     if (o.manifest) {
         struct simnet_manifest_extra extra = {
             .seeds = &o.seeds, .dns_listen = o.dns, .gossip = o.manifest_gossip};
-        if (simnet_manifest_write(o.manifest, &model, &extra) != 0)
+        if (simnet_manifest_write(o.manifest, &model, &extra) != 0) {
+            simnet_model_free(&model);
             return 1;
+        }
     }
     signal(SIGPIPE, SIG_IGN);
-    return serve(&o, &model);
+    int status = serve(&o, &model);
+    simnet_model_free(&model);
+    return status;
 }

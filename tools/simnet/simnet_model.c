@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "p2p/msg.h"
@@ -51,6 +52,8 @@ int simnet_behaviour_parse(const char *name)
 }
 
 bool simnet_behaviour_is_hostile(enum simnet_behaviour b) { return b >= SIMNET_FIRST_HOSTILE; }
+
+static int build_desc(struct simnet_model *m);
 
 int simnet_model_init(struct simnet_model *m, const struct simnet_config *cfg, char *err,
                       size_t err_size)
@@ -105,6 +108,10 @@ int simnet_model_init(struct simnet_model *m, const struct simnet_config *cfg, c
     simnet_perm_init(&m->perm, cfg->nodes, cfg->seed);
     m->first_ipv6 = cfg->nodes - cfg->ipv6_nodes;
     m->ipv6_tag = (uint32_t)simnet_hash(cfg->seed, SIMNET_STREAM_IPV6, 0, 0);
+    if (build_desc(m) != 0) {
+        snprintf(err, err_size, "out of memory for %u nodes", cfg->nodes);
+        return -1;
+    }
     return 0;
 }
 
@@ -126,25 +133,76 @@ static enum simnet_behaviour behaviour_of_rank(const struct simnet_model *m, uin
     return (enum simnet_behaviour)b;
 }
 
-enum simnet_behaviour simnet_model_behaviour(const struct simnet_model *m, uint32_t index)
-{
-    return behaviour_of_rank(m, simnet_model_rank(m, index));
-}
+enum desc_port { PORT_DEFAULT, PORT_ALT, PORT_DEAD };
+#define DESC_BEHAVIOUR_MASK 0x1f
+#define DESC_PORT_SHIFT 5
+#define DESC_PORT_MASK 0x3
+#define DESC_SERVICES_SHIFT 8
 
-static uint16_t port_of(const struct simnet_model *m, uint32_t index, enum simnet_behaviour b)
+static enum desc_port port_kind(const struct simnet_model *m, uint32_t index,
+                                enum simnet_behaviour b)
 {
     if (b == SIMNET_DEAD)
-        return m->cfg.dead_port;
+        return PORT_DEAD;
     if (b == SIMNET_HONEST &&
         simnet_below(simnet_hash(m->cfg.seed, SIMNET_STREAM_PORT, index, 0), 1000) <
             ALT_PORT_PERMILLE)
-        return m->cfg.alt_port;
-    return m->cfg.port;
+        return PORT_ALT;
+    return PORT_DEFAULT;
+}
+
+static uint16_t port_number(const struct simnet_model *m, enum desc_port kind)
+{
+    return kind == PORT_DEAD ? m->cfg.dead_port : kind == PORT_ALT ? m->cfg.alt_port : m->cfg.port;
+}
+
+static unsigned services_id(struct simnet_model *m, uint64_t services)
+{
+    for (unsigned i = 0; i < m->nservices; i++)
+        if (m->services[i] == services)
+            return i;
+    if (m->nservices == SIMNET_SERVICES_MAX)
+        return 0; /* cannot happen with the version mix: a few dozen values */
+    m->services[m->nservices] = services;
+    return m->nservices++;
+}
+
+static int build_desc(struct simnet_model *m)
+{
+    m->desc = malloc((size_t)m->cfg.nodes * sizeof *m->desc);
+    if (!m->desc)
+        return -1;
+    for (uint32_t i = 0; i < m->cfg.nodes; i++) {
+        enum simnet_behaviour b = behaviour_of_rank(m, simnet_model_rank(m, i));
+        struct simnet_version_fields v;
+        simnet_version_draw(m->cfg.seed, i, m->cfg.best_height, &v);
+        m->desc[i] = (uint32_t)b | (uint32_t)port_kind(m, i, b) << DESC_PORT_SHIFT |
+                     services_id(m, v.services) << DESC_SERVICES_SHIFT;
+    }
+    return 0;
+}
+
+void simnet_model_free(struct simnet_model *m)
+{
+    if (!m)
+        return;
+    free(m->desc);
+    m->desc = NULL;
+}
+
+enum simnet_behaviour simnet_model_behaviour(const struct simnet_model *m, uint32_t index)
+{
+    return (enum simnet_behaviour)(m->desc[index] & DESC_BEHAVIOUR_MASK);
 }
 
 uint16_t simnet_model_port(const struct simnet_model *m, uint32_t index)
 {
-    return port_of(m, index, simnet_model_behaviour(m, index));
+    return port_number(m, (enum desc_port)(m->desc[index] >> DESC_PORT_SHIFT & DESC_PORT_MASK));
+}
+
+uint64_t simnet_model_services(const struct simnet_model *m, uint32_t index)
+{
+    return m->services[m->desc[index] >> DESC_SERVICES_SHIFT];
 }
 
 static void address_of(const struct simnet_model *m, uint32_t index, uint16_t port,
@@ -170,9 +228,8 @@ static void address_of(const struct simnet_model *m, uint32_t index, uint16_t po
 enum simnet_behaviour simnet_model_address(const struct simnet_model *m, uint32_t index,
                                            netaddr_t *out)
 {
-    enum simnet_behaviour b = simnet_model_behaviour(m, index);
-    address_of(m, index, port_of(m, index, b), out);
-    return b;
+    address_of(m, index, simnet_model_port(m, index), out);
+    return simnet_model_behaviour(m, index);
 }
 
 int simnet_model_lookup(const struct simnet_model *m, const netaddr_t *a, uint32_t *index)
@@ -210,7 +267,7 @@ void simnet_node_get(const struct simnet_model *m, uint32_t index, struct simnet
     n->index = index;
     n->rank = simnet_model_rank(m, index);
     n->behaviour = behaviour_of_rank(m, n->rank);
-    address_of(m, index, port_of(m, index, n->behaviour), &n->addr);
+    address_of(m, index, simnet_model_port(m, index), &n->addr);
     if (n->behaviour == SIMNET_ABSURD_VERSION)
         simnet_version_absurd(&n->v);
     else

@@ -66,18 +66,29 @@ struct simnet_config {
     uint32_t slow_ms;    /* answer delay of slow nodes */
 };
 
+#define SIMNET_SERVICES_MAX 256
+
 struct simnet_model {
     struct simnet_config cfg;
     struct simnet_perm perm; /* index -> rank */
     uint32_t rank_start[SIMNET_BEHAVIOUR_COUNT + 1];
     uint32_t first_ipv6;     /* index of the first IPv6 node */
     uint32_t ipv6_tag;
+    /* A cache of what gossip needs about every node, 4 bytes each (behaviour,
+     * port, services as an index into `services`), so that a 1000-entry
+     * answer costs table look-ups, not 1000 derivations. Computed once,
+     * before the workers fork, whose pages then share it. */
+    uint32_t *desc;
+    uint64_t services[SIMNET_SERVICES_MAX];
+    unsigned nservices;
 };
 
 /* Validates the config (counts fit, ports distinct, prefix usable) and
- * derives the model. Returns 0, or -1 with a reason in err. */
+ * derives the model. Returns 0, or -1 with a reason in err. Free with
+ * simnet_model_free. */
 int simnet_model_init(struct simnet_model *m, const struct simnet_config *cfg, char *err,
                       size_t err_size);
+void simnet_model_free(struct simnet_model *m);
 
 /* Version fields as the node announces them. */
 struct simnet_version_fields {
@@ -118,6 +129,8 @@ enum simnet_behaviour simnet_model_address(const struct simnet_model *m, uint32_
                                            netaddr_t *out);
 /* The port node `index` is on (default, alternative or dead port). */
 uint16_t simnet_model_port(const struct simnet_model *m, uint32_t index);
+/* The services others advertise for node `index` in gossip. */
+uint64_t simnet_model_services(const struct simnet_model *m, uint32_t index);
 /* The node whose address (port ignored) is `a`: 0 and *index, or -1. */
 int simnet_model_lookup(const struct simnet_model *m, const netaddr_t *a, uint32_t *index);
 

@@ -74,9 +74,8 @@ static int reserve(struct conn *c, size_t more)
 {
     if (c->out_cap - c->out_len >= more)
         return 0;
-    size_t cap = c->out_cap ? c->out_cap : OUT_KEEP;
-    while (cap - c->out_len < more)
-        cap *= 2;
+    /* Exactly what is needed, in pages: a getaddr answer grows it once. */
+    size_t cap = (c->out_len + more + OUT_KEEP - 1) / OUT_KEEP * OUT_KEEP;
     uint8_t *p = realloc(c->out, cap);
     if (!p)
         return -1;

@@ -17,6 +17,7 @@
 #define ACCEPT_BATCH 64
 #define ACCEPT_PAUSE_MS 100 /* after EMFILE: let connections close first */
 #define MAX_LISTENERS 4
+#define SEND_BUFFER (128 * 1024)
 
 double simnet_sim_elapsed(const struct simnet_runtime *rt)
 {
@@ -65,6 +66,11 @@ static int listen_loopback(int family, uint16_t port)
         return -1;
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* Accepted sockets inherit this: a whole getaddr answer fits at once, so
+     * sending it never waits for the peer's (possibly delayed) ACK. */
+    int sndbuf = SEND_BUFFER;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* inherited too */
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
         log_error("simnet: SO_REUSEPORT: %s", strerror(errno));
         close(fd);
@@ -133,8 +139,6 @@ static void dispatch(struct listener *l, int fd, const netaddr_t *remote)
         close(fd);
         return;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     simnet_peer_start(w, fd, index, remote);
 }
 
