@@ -4,6 +4,7 @@
 
 
 #define GOSSIP_BLOCK 16             /* 16 descriptors: one 64-byte cache line */
+#define PREFETCH_AHEAD 8
 #define HOUR 3600u
 #define DAY (24 * HOUR)
 #define RECENT_AGE_MAX (3 * HOUR)   /* reachable nodes: seen recently */
@@ -93,10 +94,20 @@ size_t simnet_gossip_view(const struct simnet_model *m, const struct simnet_node
     if (max > P2P_MAX_ADDR)
         max = P2P_MAX_ADDR;
     size_t count = simnet_gossip_indices(m, n, idx, max);
+    /* An address manager answers in random order: shuffle (Fisher-Yates,
+     * drawn per node), and fetch table entries a few steps ahead. */
+    uint64_t h = simnet_hash(m->cfg.seed, SIMNET_STREAM_VIEW, n->index, 2);
+    for (size_t i = count; i > 1; i--) {
+        h = simnet_mix(h);
+        size_t k = (size_t)simnet_below(h, i);
+        uint32_t t = idx[i - 1];
+        idx[i - 1] = idx[k];
+        idx[k] = t;
+    }
     for (size_t i = 0; i < count; i++) {
         uint32_t j = idx[i];
-        if (i + GOSSIP_BLOCK < count) /* the next block: a random place in the table */
-            __builtin_prefetch(&m->desc[idx[i + GOSSIP_BLOCK]]);
+        if (i + PREFETCH_AHEAD < count)
+            __builtin_prefetch(&m->desc[idx[i + PREFETCH_AHEAD]]);
         enum simnet_behaviour b = simnet_model_address(m, j, &out[i].addr);
         uint32_t age = age_of(m, n->index, j, b);
         out[i].time = now > age ? now - age : 0;

@@ -32,8 +32,8 @@
 extern const char *const simnet_junk_reserved[];
 extern const char *const simnet_junk_public[];
 
-/* Indices of the nodes in n's view, in answer order: n->view_size of them
- * (fewer only if `max` is smaller). Returns the count. */
+/* Indices of the nodes in n's view: n->view_size of them (fewer only if
+ * `max` is smaller), in walk order (answers shuffle them). Returns the count. */
 size_t simnet_gossip_indices(const struct simnet_model *m, const struct simnet_node *n,
                              uint32_t *out, size_t max);
 /* n's getaddr answer at simulated unix time `now`. Returns the count. */
