@@ -460,6 +460,11 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     flush_dirty(arg);
 }
 
+static const char *const *seed_names(const struct crawl *c)
+{
+    return c->cfg.n_seeds ? c->cfg.seeds : c->cfg.chain->seeds;
+}
+
 static void on_seed_addr(const netaddr_t *addr, const char *seed, void *ctx)
 {
     struct crawl *c = ctx;
@@ -468,7 +473,15 @@ static void on_seed_addr(const netaddr_t *addr, const char *seed, void *ctx)
         c->counters.dropped_unroutable++;
         return;
     }
-    struct crawl_store_origin origin = {.seed = seed};
+    /* The resolver's copy of the name dies with its query; the origin is
+     * written up to a second later, so point at our own copy of the name. */
+    const char *const *names = seed_names(c);
+    size_t n = c->cfg.n_seeds ? c->cfg.n_seeds : SIZE_MAX;
+    const char *name = NULL;
+    for (size_t i = 0; i < n && names[i] && !name; i++)
+        if (strcmp(names[i], seed) == 0)
+            name = names[i];
+    struct crawl_store_origin origin = {.seed = name};
     learn(c, addr, 0, now_s(), NODEDB_SOURCE_SEED, &origin);
 }
 
@@ -488,10 +501,6 @@ static void on_seed_done(const char *seed, int status, const char *error, void *
     seed_finished(c);
 }
 
-static const char *const *seed_names(const struct crawl *c)
-{
-    return c->cfg.n_seeds ? c->cfg.seeds : c->cfg.chain->seeds;
-}
 
 static void resolve_seeds(struct crawl *c)
 {

@@ -484,7 +484,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
     size_t have = c->in_len;
-    memcpy(read_buf, c->in, have);
+    if (have) /* c->in is NULL while nothing is buffered */
+        memcpy(read_buf, c->in, have);
     ssize_t n = recv(fd, read_buf + have, READ_CHUNK, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
         conn_free(c);
