@@ -91,8 +91,10 @@ static double nice_step(double span, int ticks)
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
 }
 
-static const int64_t time_steps[] = {60,    300,   900,   1800,   3600,   3 * 3600, 6 * 3600,
-                                     43200, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400};
+static const int64_t time_steps[] = {1,     2,      5,      10,       15,       30,       60,
+                                     120,   300,    600,    900,      1800,     3600,     3 * 3600,
+                                     6 * 3600, 43200, 86400, 2 * 86400, 7 * 86400, 14 * 86400,
+                                     30 * 86400};
 
 static void line_axes(struct evbuffer *out, int64_t t0, int64_t span, double top, double step,
                       int plot_w, int plot_h)
@@ -114,7 +116,7 @@ static void line_axes(struct evbuffer *out, int64_t t0, int64_t span, double top
             break;
         }
     }
-    const char *fmt = span <= 2 * 86400 ? "%H:%M" : "%m-%d";
+    const char *fmt = tstep < 60 ? "%H:%M:%S" : span <= 2 * 86400 ? "%H:%M" : "%m-%d";
     for (int64_t t = (t0 + tstep - 1) / tstep * tstep; t <= t0 + span; t += tstep) {
         double x = LINE_MARGIN_LEFT + (double)(t - t0) / (double)span * plot_w;
         time_t tt = (time_t)t;

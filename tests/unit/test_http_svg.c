@@ -79,6 +79,7 @@ static void test_line_chart(void **state)
     assert_null(strstr(svg, ">500</text>"));
     /* x axis labels are UTC times: 22:13:20 is the first point, 15-minute ticks */
     assert_non_null(strstr(svg, ">22:15</text>"));
+    assert_non_null(strstr(svg, ">23:00</text>"));
     /* the newest value of each series is marked */
     assert_int_equal(count(svg, "<circle"), 2);
     /* the highest point sits at the top of the plot, 0 at the bottom */
@@ -105,6 +106,8 @@ static void test_line_chart_empty_and_single(void **state)
     assert_non_null(strstr(svg = take(b), "viewBox=\"0 0 240 230\""));
     assert_int_equal(xml_check(svg), 0);
     assert_non_null(strstr(svg, "data-points=\"1\""));
+    /* a one-point chart is a minute wide, with ticks in seconds */
+    assert_non_null(strstr(svg, ">22:13:30</text>"));
     assert_null(strstr(svg, "nan"));
     assert_null(strstr(svg, "inf"));
     free(svg);
