@@ -4,7 +4,8 @@
 # without a single warning and its hardening scores as "OK" in
 # `systemd-analyze security`; the man page renders without warnings (groff
 # -ww, man -l) and names every command and every long option the program
-# has; the example configuration is accepted by the command it is for.
+# has; every command takes the shared flags (--config, --log-level,
+# --syslog); the example configuration is accepted by the command it is for.
 set -euo pipefail
 
 : "${BTCSEED_BUILD:?}" "${BTCSEED_SRC:?}"
@@ -84,6 +85,26 @@ for o in $options config log-level syslog; do
     || fail "doc/btcseed.1 does not document --$o (see src/cli/*.c): add it"
 done
 echo "man page: $(echo "$commands" | wc -w) commands, $(echo "$options" | wc -l) options, no warnings"
+
+# --- every command takes --config, --log-level and --syslog, and rejects a
+# bad file or level with one line and exit 2
+printf '# comment\nconcurency = 5\n' >"$dir/typo.conf"
+for c in $commands; do
+  set +e
+  out=$("$BTCSEED_BUILD/btcseed" "$c" --config "$dir/typo.conf" --help 2>&1 >/dev/null)
+  rc=$?
+  lvl=$("$BTCSEED_BUILD/btcseed" "$c" --log-level loud --help 2>&1 >/dev/null)
+  lrc=$?
+  "$BTCSEED_BUILD/btcseed" "$c" --log-level debug --syslog --help >/dev/null 2>&1
+  hrc=$?
+  set -e
+  [ "$rc" = 2 ] && [ "$out" = "btcseed $c: $dir/typo.conf:2: unknown key 'concurency'" ] \
+    || fail "btcseed $c --config with an unknown key: exit $rc, '$out'"
+  [ "$lrc" = 2 ] && [ "$(echo "$lvl" | wc -l)" = 1 ] \
+    || fail "btcseed $c --log-level loud: exit $lrc, '$lvl'"
+  [ "$hrc" = 0 ] || fail "btcseed $c --log-level debug --syslog --help: exit $hrc"
+done
+echo "shared flags: every command takes --config, --log-level, --syslog"
 
 # --- the example configuration is valid for the command the unit runs
 conf="$BTCSEED_SRC/contrib/btcseed.conf"

@@ -1,24 +1,30 @@
-"""test_http_crawl -- the status server attached to a live crawl: simnet
-(IPv4 and IPv6 nodes, dead, silent and hostile ones, seed DNS) crawled by
-`btcseed crawl --http`, bootstrapped from simnet's seed names only. While the
-crawler runs:
-  - the JSON API's reachable nodes are exactly the manifest's reachable ones,
-    with the manifest's version fields, and no node the API calls good is
-    one the manifest calls bad;
+"""test_http_run -- the status server attached to what an operator runs:
+simnet (IPv4 and IPv6 nodes, dead, silent and hostile ones, seed DNS) crawled
+by `btcseed run --http` (crawler and DNS server in one process, sharing the
+crawler's code with `btcseed crawl --http`), bootstrapped from simnet's seed
+names only, while a client sends it DNS queries. While it runs:
+  - the JSON API's nodes are exactly what the database holds (read here with
+    sqlite3 while the crawler writes), and the crawl found the network the
+    manifest describes (disagreements are printed);
+  - the time series shows the DNS queries the client sent;
   - /metrics passes promtool and the strict parser and carries the crawler's
-    own metrics next to the database's counts;
+    and the DNS server's metrics next to the database's counts;
   - chromium renders the page with every chart drawn from the crawl's own
     time series (a screenshot is kept in $BTCSEED_BUILD/http-screenshots/),
     and its network log shows nothing but 127.0.0.1;
-then SIGTERM stops the crawler cleanly.
+then SIGTERM stops it cleanly.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+
+import dns.message
+import dns.query
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_common import (BTCSEED, BUILD, check, check_dom, check_netlog, chromium,  # noqa: E402
@@ -27,7 +33,11 @@ from http_common import (BTCSEED, BUILD, check, check_dom, check_netlog, chromiu
 from simnet_client import Simnet  # noqa: E402
 
 PREFIX = "2001:db8:7::/64"
-DNS = "127.0.0.1:5354"
+DNS = "127.0.0.1:5354"      # simnet's seed zone
+SEED_DNS = ("127.0.0.1", 5300)  # btcseed's own zone
+ZONE = "seed.test"
+QUERIES = 300
+HTTP_CACHE_SECONDS = 5  # src/http/http_server.h
 
 
 def get_json(url):
@@ -68,9 +78,11 @@ def main():
             len(m["nodes"]), len(reachable), len(good)))
 
         db = os.path.join(work, "nodes.db")
-        cmd = [BTCSEED, "crawl", "--db", db, "--resolver", DNS, "--allow-net", "127.0.0.0/8",
+        cmd = [BTCSEED, "run", "--db", db, "--resolver", DNS, "--allow-net", "127.0.0.0/8",
                "--allow-net", PREFIX, "--http", "127.0.0.1:0", "--snapshot-interval", "1",
-               "--no-progress", "--concurrency", "400"]
+               "--no-progress", "--concurrency", "400", "--zone", ZONE, "--ns", "ns.example.org",
+               "--mbox", "hostmaster@example.org", "--listen", "%s:%d" % SEED_DNS,
+               "--reload", "1", "--rrl-rate", "0"]  # one client, many queries: no RRL
         for seed in m["dns"]["seeds"]:
             if not seed["name"].startswith("x"):
                 cmd += ["--seed", seed["name"]]
@@ -78,7 +90,7 @@ def main():
         base = wait_for_url(log, crawl)
         if base is None:
             log.seek(0)
-            fail("crawl did not start its status server: %s" % log.read()[-2000:])
+            fail("run did not start its status server: %s" % log.read()[-2000:])
 
         # Until the crawl has reached every reachable node and written a few
         # time-series rows.
@@ -133,7 +145,25 @@ def main():
                                                       len(api_good & good)))
         check(s["networks"]["ipv6"]["reachable"] > 0, "no IPv6 node reached")
 
-        # Metrics: the crawler's and the database's, in one valid exposition.
+        # DNS queries: counted by the server, recorded in the time series.
+        answered = 0
+        for i in range(QUERIES):
+            q = dns.message.make_query(ZONE, "A")
+            r = dns.query.udp(q, SEED_DNS[0], port=SEED_DNS[1], timeout=2)
+            answered += len(r.answer) > 0
+        check(answered == QUERIES, "DNS answers with addresses: %d of %d" % (answered, QUERIES))
+        deadline = time.time() + 20
+        while True:
+            snaps = get_json(base + "/api/v1/snapshots")["snapshots"]
+            if snaps[-1]["dns_queries"] >= QUERIES:
+                break
+            if time.time() > deadline:
+                fail("snapshots count %d DNS queries" % snaps[-1]["dns_queries"])
+            time.sleep(0.5)
+        check(max(r["dns_rate"] for r in snaps) > 0, "no DNS rate in the time series")
+
+        # Metrics: the crawler's, the DNS server's and the database's, in one
+        # valid exposition.
         status, _, body = get(base + "/metrics")
         check(status == 200, "/metrics status %d" % status)
         body = body.decode()
@@ -142,32 +172,38 @@ def main():
         names = {name for name, _ in samples}
         for family in ("btcseed_crawl_connections_attempted_total",
                        "btcseed_crawl_handshake_seconds_count", "btcseed_nodes_reachable",
-                       "btcseed_http_requests_total"):
+                       "btcseed_http_requests_total", "btcseed_dns_queries_total"):
             check(family in names, "/metrics lacks %s" % family)
         handshakes = samples[("btcseed_crawl_handshake_seconds_count", frozenset())]
         check(handshakes >= len(reachable), "handshake histogram counted %d" % handshakes)
+        dns_udp = samples[("btcseed_dns_queries_total", frozenset({("transport", "udp")}))]
+        check(dns_udp >= QUERIES, "btcseed_dns_queries_total{udp} = %d" % dns_udp)
         metric_reachable = sum(v for (name, _), v in samples.items()
                                if name == "btcseed_nodes_reachable")
         check(metric_reachable >= len(reachable), "btcseed_nodes_reachable %d" % metric_reachable)
 
         # The page in the browser, drawn from the crawl's own rows.
+        time.sleep(HTTP_CACHE_SECONDS + 1)  # the page's figures are cached this long
         netlog = os.path.join(work, "netlog.json")
         r = chromium(base + "/", work, "--dump-dom", "--log-net-log=" + netlog)
-        check_dom(r.stdout.decode("utf-8"), min_points=5, min_bars=2, min_rows=20)
+        dom = check_dom(r.stdout.decode("utf-8"), min_points=5, min_bars=2, min_rows=20)
+        ys = [float(y) for y in re.findall(r"[ML][\d.]+ ([\d.]+)",
+                                           dom.charts["chart-dns-rate"]["paths"][0])]
+        check(min(ys) < max(ys), "the DNS chart is flat: the queries are not on it")
         check_netlog(netlog, int(base.rsplit(":", 1)[1]))
-        png = os.path.join(shots, "crawl.png")
+        png = os.path.join(shots, "run.png")
         chromium(base + "/", work, "--window-size=1280,2400", "--screenshot=" + png)
         width, height, counts = colour_counts(png)
         print("%s: %dx%d, chart colour pixels %s" % (png, width, height, counts))
-        for colour in ("reachable", "good", "crawl", "bars"):
-            check(counts[colour] > 60, "crawl screenshot: almost no %s pixels" % colour)
+        for colour in ("reachable", "good", "crawl", "dns", "bars"):
+            check(counts[colour] > 60, "run screenshot: almost no %s pixels" % colour)
 
         crawl.send_signal(signal.SIGTERM)
         try:
             code = crawl.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            fail("crawl did not stop within 15 s of SIGTERM")
-        check(code == 0, "crawl exited %d after SIGTERM" % code)
+            fail("run did not stop within 15 s of SIGTERM")
+        check(code == 0, "run exited %d after SIGTERM" % code)
         crawl = None
         sim.stop()
         sim = None
@@ -182,7 +218,7 @@ def main():
         log.seek(0)
         tail = log.read()[-3000:].decode(errors="replace")
         if tail and sys.exc_info()[0]:
-            print("--- crawl log (end)\n" + tail, file=sys.stderr)
+            print("--- run log (end)\n" + tail, file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(sim.tmp if sim else "", ignore_errors=True)
 
