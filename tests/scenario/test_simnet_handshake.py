@@ -10,11 +10,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from simnet_client import (MAGIC, NODE_NETWORK, Peer, Simnet, check, getaddr,  # noqa: E402
                            handshake, split_addr, version_payload)
 
-s = Simnet("--nodes", "400", "--dead", "80", "--silent", "10", "--seed", "7", "--procs", "2")
+s = Simnet("--nodes", "1400", "--dead", "280", "--silent", "10", "--seed", "7", "--procs", "2",
+           "--manifest-gossip")
 m = s.manifest
 magic = MAGIC[m["chain"]]
 check(m["chain"] == "main" and m["port"] == 8333, "default chain is main on 8333")
-check(len(m["nodes"]) == 400, "400 nodes in the manifest")
+check(len(m["nodes"]) == 1400, "1400 nodes in the manifest")
 known = {n["addr"]: n for n in m["nodes"]}
 now = time.time()
 
@@ -50,6 +51,8 @@ for n in picked:
           (n["addr"], len(entries), messages, n["view_size"], n["answer_parts"]))
     addrs = [e[2] for e in entries]
     check(len(set(addrs)) == len(addrs), "%s: duplicate entries" % n["addr"])
+    check(set(addrs) == {m["nodes"][i]["addr"] for i in n["gossip"]},
+          "%s: the answer is the manifest's gossip view" % n["addr"])
     check(n["addr"] not in addrs, "%s: gossips itself" % n["addr"])
     for t, svc, a in entries:
         check(a in known, "%s gossips %s, not in the network" % (n["addr"], a))
@@ -101,7 +104,7 @@ p.close()
 
 # Dead nodes: connection refused on their advertised port.
 dead = s.nodes(behaviour="dead")
-check(len(dead) == 80, "80 dead nodes")
+check(len(dead) == 280, "280 dead nodes")
 for n in dead[:10]:
     host, port = split_addr(n["addr"])
     check(port == m["dead_port"] and not n["reachable"], "dead node on the dead port")
@@ -142,6 +145,7 @@ def reset_or_closed(host, port):
 # Addresses that are no node, and a node dialed on a port it does not use.
 check(reset_or_closed("127.0.0.1", 8333), "127.0.0.1 is no node: reset")
 check(reset_or_closed("127.1.250.1", 8333), "an address past the last node: reset")
+check(all(len(n["gossip"]) == n["view_size"] for n in m["nodes"]), "gossip lists in the manifest")
 n = picked[0]
 host, _ = split_addr(n["addr"])
 check(reset_or_closed(host, m["alt_port"]), "a node on another port: reset")

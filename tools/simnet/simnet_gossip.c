@@ -72,10 +72,10 @@ size_t simnet_gossip_indices(const struct simnet_model *m, const struct simnet_n
     return count;
 }
 
-static uint32_t age_of(const struct simnet_model *m, uint32_t viewer, uint32_t target,
-                       enum simnet_behaviour b)
+/* `key` is drawn once per viewer; one mixing step per entry is enough here. */
+static uint32_t age_of(uint64_t key, uint32_t target, enum simnet_behaviour b)
 {
-    uint64_t h = simnet_hash(m->cfg.seed, SIMNET_STREAM_TIME, viewer, target);
+    uint64_t h = simnet_mix(key ^ target);
     switch (b) {
     case SIMNET_DEAD:
     case SIMNET_SILENT:
@@ -104,12 +104,13 @@ size_t simnet_gossip_view(const struct simnet_model *m, const struct simnet_node
         idx[i - 1] = idx[k];
         idx[k] = t;
     }
+    uint64_t time_key = simnet_hash(m->cfg.seed, SIMNET_STREAM_TIME, n->index, 0);
     for (size_t i = 0; i < count; i++) {
         uint32_t j = idx[i];
         if (i + PREFETCH_AHEAD < count)
             __builtin_prefetch(&m->desc[idx[i + PREFETCH_AHEAD]]);
         enum simnet_behaviour b = simnet_model_address(m, j, &out[i].addr);
-        uint32_t age = age_of(m, n->index, j, b);
+        uint32_t age = age_of(time_key, j, b);
         out[i].time = now > age ? now - age : 0;
         out[i].services = simnet_model_services(m, j);
     }
