@@ -84,12 +84,19 @@ static void print_summary(struct crawl_cli *cli, const char *db_path)
     printf("  good       %llu\n", (unsigned long long)k.good);
     printf("  visits     %llu (%.0f/s)\n", (unsigned long long)k.visits,
            secs > 0 ? (double)k.visits / secs : 0.0);
+    double all = crawl_reached_after(cli->crawl, 1.0);
+    if (all >= 0)
+        printf("  handshakes %llu: 50%% after %.2f s, 99%% after %.2f s, all after %.2f s\n",
+               (unsigned long long)k.visits_ok, crawl_reached_after(cli->crawl, 0.5),
+               crawl_reached_after(cli->crawl, 0.99), all);
     printf("  failures  ");
     for (int i = 1; i < CRAWL_FAIL_COUNT; i++)
         printf(" %s %llu", crawl_fail_name((enum crawl_fail)i), (unsigned long long)k.failures[i]);
     printf("\n  addresses  received %llu, new %llu, dropped unroutable %llu, over cap %llu\n",
            (unsigned long long)k.addrs_received, (unsigned long long)k.addrs_new,
            (unsigned long long)k.dropped_unroutable, (unsigned long long)k.dropped_over_cap);
+    printf("  memory     %.1f MB in the node table (%.0f bytes per known address)\n",
+           (double)k.memory / 1e6, k.known ? (double)k.memory / (double)k.known : 0.0);
     printf("  database   %s (%llu rows in %llu batches)\n", db_path,
            (unsigned long long)k.db_rows, (unsigned long long)k.db_batches);
     fflush(stdout);

@@ -22,6 +22,13 @@
 #define GOSSIP_OLD_AGE (5 * 86400)
 #define ADDR_REFRESH (24 * 3600) /* ask a node for addresses at most this often */
 #define BEST_HEIGHT_SAMPLE 1024
+/* Bitcoin Core's addrman rule for newer gossip times: take one only if it
+ * is more than an hour newer (a day, for an address not seen for a day).
+ * Every peer repeats the addresses it knows with slightly different times;
+ * recording each small change would cost a database row per repetition. */
+#define GOSSIP_UPDATE_ONLINE 3600
+#define GOSSIP_UPDATE_OFFLINE 86400
+#define GOSSIP_ONLINE_AGE 86400
 
 /* Prometheus series the crawler feeds (registered once per process). */
 struct crawl_metrics {
@@ -101,6 +108,9 @@ struct crawl {
     struct crawl_metrics metrics;
     uint64_t visits_at_last_rate;
     struct timespec last_rate;
+    struct timespec started;  /* crawl_start */
+    uint32_t *ok_ms;          /* --once: when each success came, ms after the start */
+    size_t n_ok, cap_ok;
 };
 
 static uint32_t now_s(void) { return (uint32_t)time(NULL); }
@@ -243,14 +253,17 @@ static bool learn(struct crawl *c, const netaddr_t *addr, uint64_t services, uin
     if (index == CRAWL_NONE)
         return false;
     struct crawl_node *n = crawl_table_get(c->table, index);
+    uint32_t now = now_s();
     if (added) {
-        n->first_seen = now_s();
+        n->first_seen = now;
         n->source = source;
         n->services = services;
         c->counters.addrs_new++;
         metrics_counter_inc(c->metrics.addrs_new);
     }
-    if (seen > n->last_seen) {
+    uint32_t interval = n->last_seen + GOSSIP_ONLINE_AGE > now ? GOSSIP_UPDATE_ONLINE
+                                                                : GOSSIP_UPDATE_OFFLINE;
+    if (n->last_seen == 0 || (seen > interval && n->last_seen < seen - interval)) {
         n->last_seen = seen;
         if (!added)
             mark_dirty(c, index);
@@ -297,6 +310,24 @@ static void on_addrs(void *ctx, const struct p2p_addr_entry *entries, size_t cou
 
 static void finish_if_done(struct crawl *c);
 
+/* A --once crawl is a measurement: remember when each node answered, so the
+ * summary can say how long reaching 99% or all of them took. Appended in
+ * time order; one entry per reached node, so bounded by the table. */
+static void note_success_time(struct crawl *c)
+{
+    if (c->n_ok == c->cap_ok) {
+        size_t cap = c->cap_ok ? c->cap_ok * 2 : 1024;
+        uint32_t *t = realloc(c->ok_ms, cap * sizeof *t);
+        if (!t)
+            return; /* only the timing figures lose a point */
+        c->ok_ms = t;
+        c->cap_ok = cap;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    c->ok_ms[c->n_ok++] = (uint32_t)(seconds_since(&c->started, &now) * 1000.0);
+}
+
 static void unlink_visit(struct crawl *c, struct visit *v)
 {
     if (v->prev)
@@ -329,6 +360,8 @@ static void record_result(struct crawl *c, uint32_t index, const struct crawl_pe
         if (r->asked_addrs && r->addrs_received > 1)
             n->last_addrs = now;
         note_height(c, n->height);
+        if (c->cfg.once)
+            note_success_time(c);
     } else {
         n->flags &= (uint8_t)~CRAWL_NODE_REACHED;
     }
@@ -646,6 +679,7 @@ crawl_t *crawl_new(struct event_base *base, const struct crawl_config *cfg, node
 
 int crawl_start(crawl_t *c)
 {
+    clock_gettime(CLOCK_MONOTONIC, &c->started);
     for (size_t i = 0; i < c->cfg.n_connect; i++) {
         if (!crawl_may_dial(c, &c->cfg.connect[i])) {
             char text[NETADDR_STRLEN];
@@ -741,6 +775,14 @@ void crawl_counters(const crawl_t *c, struct crawl_counters *out)
     out->memory = crawl_table_memory(c->table);
 }
 
+double crawl_reached_after(const crawl_t *c, double fraction)
+{
+    if (c->n_ok == 0 || fraction <= 0 || fraction > 1)
+        return -1;
+    size_t i = (size_t)ceil(fraction * (double)c->n_ok); /* >= 1 */
+    return c->ok_ms[i - 1] / 1000.0;
+}
+
 struct good_ctx {
     struct nodedb_good_node *nodes;
     size_t n;
@@ -788,5 +830,6 @@ void crawl_free(crawl_t *c)
     crawl_agents_free(c->agents);
     crawl_table_free(c->table);
     free(c->dirty);
+    free(c->ok_ms);
     free(c);
 }

@@ -92,6 +92,10 @@ bool crawl_finished(const crawl_t *c);
 void crawl_counters(const crawl_t *c, struct crawl_counters *out);
 /* Called (on the loop) when the crawl is finished; for the CLI to exit. */
 void crawl_on_finished(crawl_t *c, void (*fn)(void *ctx), void *ctx);
+/* --once: seconds from crawl_start until `fraction` (0 < f <= 1) of this
+ * run's successful visits had finished (1.0: the last one); -1 when there
+ * were none or outside --once. */
+double crawl_reached_after(const crawl_t *c, double fraction);
 /* Copies the good nodes (address + services), for the DNS server: a
  * malloc'ed array the caller frees. */
 int crawl_good_nodes(const crawl_t *c, struct nodedb_good_node **nodes, size_t *count);
