@@ -14,6 +14,8 @@ struct crawl_store {
     struct nodedb_node *rows; /* ROWS_PER_BATCH */
     struct crawl_store_origin *origins;
     size_t n_origins, cap_origins;
+    struct pending *pending; /* the batch being written, in key order */
+    size_t cap_pending;
 };
 
 crawl_store_t *crawl_store_new(nodedb_t *db)
@@ -36,6 +38,7 @@ void crawl_store_free(crawl_store_t *s)
         return;
     free(s->rows);
     free(s->origins);
+    free(s->pending);
     free(s);
 }
 
@@ -107,30 +110,67 @@ static int put_rows(crawl_store_t *s, size_t n)
     return n == 0 || nodedb_put_nodes(s->db, s->rows, n) == NODEDB_OK ? 0 : -1;
 }
 
+/* One node to write, with the origin noted when it was learned. */
+struct pending {
+    uint32_t node;
+    uint32_t origin; /* index into origins, or NO_ORIGIN */
+};
+
+#define NO_ORIGIN UINT32_MAX
+
+/* The order of the table's primary key (net, addr, port). */
+static int by_key(const void *pa, const void *pb, void *ctx)
+{
+    crawl_table_t *t = ctx;
+    const netaddr_t *a = &crawl_table_get(t, ((const struct pending *)pa)->node)->addr;
+    const netaddr_t *b = &crawl_table_get(t, ((const struct pending *)pb)->node)->addr;
+    if (a->net != b->net)
+        return a->net < b->net ? -1 : 1;
+    int c = memcmp(a->bytes, b->bytes, netaddr_len(a->net));
+    if (c)
+        return c;
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
 int crawl_store_write(crawl_store_t *s, crawl_table_t *t, const crawl_agents_t *agents,
                       const uint32_t *indices, size_t n)
 {
+    if (n > s->cap_pending) {
+        struct pending *p = realloc(s->pending, n * sizeof *p);
+        if (!p)
+            return -1;
+        s->pending = p;
+        s->cap_pending = n;
+    }
     /* New nodes were queued for writing in the order their origins were
      * noted, so one walk along both lists pairs them. */
-    size_t next_origin = 0;
-    size_t filled = 0;
+    size_t next_origin = 0, live = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct crawl_store_origin *origin = NULL;
+        uint32_t origin = NO_ORIGIN;
         if (next_origin < s->n_origins && s->origins[next_origin].node == indices[i])
-            origin = &s->origins[next_origin++];
-        struct crawl_node *node = crawl_table_get(t, indices[i]);
-        if (!node)
-            continue;
+            origin = (uint32_t)next_origin++;
+        if (crawl_table_get(t, indices[i]))
+            s->pending[live++] = (struct pending){indices[i], origin};
+    }
+    /* In key order, each B-tree page is loaded and changed once per batch
+     * instead of once per row: a batch of random addresses in a table much
+     * larger than SQLite's cache otherwise costs a page read and a page
+     * write per row. */
+    qsort_r(s->pending, live, sizeof *s->pending, by_key, t);
+    size_t filled = 0;
+    for (size_t i = 0; i < live; i++) {
+        uint32_t index = s->pending[i].node;
+        struct crawl_node *node = crawl_table_get(t, index);
         node->flags &= (uint8_t)~CRAWL_NODE_DIRTY;
         struct nodedb_node *row = &s->rows[filled];
         memset(row, 0, offsetof(struct nodedb_node, source_name) + 1);
         row->addr = node->addr;
-        crawl_store_health(t, indices[i], &row->h);
+        crawl_store_health(t, index, &row->h);
         row->good = node->flags & CRAWL_NODE_GOOD;
         row->source = node->source;
         snprintf(row->user_agent, sizeof row->user_agent, "%s", crawl_agents_get(agents, node->agent));
-        if (origin)
-            fill_origin(origin, row);
+        if (s->pending[i].origin != NO_ORIGIN)
+            fill_origin(&s->origins[s->pending[i].origin], row);
         if (++filled == ROWS_PER_BATCH) {
             if (put_rows(s, filled) < 0)
                 return -1;
