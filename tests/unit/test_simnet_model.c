@@ -168,7 +168,7 @@ static void test_gossip_views_cover_the_network(void **state)
                 assert_int_equal(simnet_model_lookup(&m, &entries[i].addr, &j), 0);
                 assert_int_equal(entries[i].addr.port, simnet_model_port(&m, j));
                 assert_true(entries[i].services == simnet_model_services(&m, j));
-                assert_true(entries[i].time <= now && entries[i].time > now - 30 * 86400);
+                assert_true(entries[i].time <= now && entries[i].time > now - 7 * 86400);
             }
         }
     }

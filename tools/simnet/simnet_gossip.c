@@ -9,8 +9,11 @@
 #define DAY (24 * HOUR)
 #define RECENT_AGE_MAX (3 * HOUR)   /* reachable nodes: seen recently */
 #define CHURN_AGE_MAX (12 * HOUR)
-#define STALE_AGE_MIN DAY           /* dead and silent nodes: long ago */
-#define STALE_AGE_SPAN (24 * DAY)
+/* Dead and silent nodes: days ago, but within a week, because the reference
+ * seeder (bitcoin-seeder) drops entries older than that, and comparisons with
+ * it need both crawlers to learn the same addresses. */
+#define STALE_AGE_MIN DAY
+#define STALE_AGE_SPAN (5 * DAY)
 
 static uint64_t gcd(uint64_t a, uint64_t b)
 {

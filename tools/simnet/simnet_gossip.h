@@ -10,7 +10,7 @@
  *    t = 0, 1, ... (B blocks, a coprime to B, a and b drawn per node), which
  *    never repeats an address.
  * Timestamps look like an address manager's: reachable nodes seen minutes to
- * hours ago, dead and silent ones days to weeks ago.
+ * hours ago, dead and silent ones one to six days ago.
  *
  * Hostile nodes use the junk generators below: private, reserved and
  * public-looking addresses, absurd timestamps. Public-looking junk is drawn
