@@ -2,8 +2,10 @@
  * as its peer's stream, over a socketpair, through the real event loop: it
  * must never crash, read out of bounds or leak, whatever it is sent.
  *
- * Input: byte 0 picks the node (the network holds every behaviour), the rest
- * is what the peer sends, in two writes split at byte 1's position. */
+ * Input: byte 0 picks the node (the network holds every behaviour and onion
+ * nodes), or with its top bit set, simnet's SOCKS5 proxy (the stream then
+ * starts with a negotiation that picks the node); the rest is what the peer
+ * sends, in two writes split at byte 1's position. */
 #include <event2/event.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "simnet_peer.h"
+#include "simnet_socks5.h"
 #include "simnet_worker.h"
 
 #define NODES 64
@@ -32,6 +35,7 @@ static void setup(void)
     c.nodes = NODES;
     for (int b = SIMNET_CHURN; b < SIMNET_BEHAVIOUR_COUNT; b++)
         c.count[b] = 3;
+    c.onion_nodes = 8;
     c.port = 18444;
     c.alt_port = 18445;
     c.dead_port = 18446;
@@ -67,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 2)
         return 0;
+    bool socks = data[0] & 0x80;
     uint32_t index = data[0] % NODES;
     const uint8_t *stream = data + 2;
     size_t len = size - 2, split = len ? data[1] % (len + 1) : 0;
@@ -76,7 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     netaddr_t remote;
     static const uint8_t ip[4] = {127, 0, 0, 1};
     netaddr_set_ipv4(&remote, ip, 40000);
-    simnet_peer_start(worker, fds[0], index, &remote);
+    if (socks)
+        simnet_socks5_start(worker, fds[0], &remote);
+    else
+        simnet_peer_start(worker, fds[0], index, &remote);
     const uint8_t *parts[2] = {stream, stream + split};
     size_t lens[2] = {split, len - split};
     for (int p = 0; p < 2; p++) {

@@ -2,6 +2,7 @@
 library only), written from the protocol documents, independent of the C
 codec it tests. Also starts and stops btcseed-simnet."""
 
+import base64
 import hashlib
 import ipaddress
 import json
@@ -98,6 +99,12 @@ def ip_text(raw16):
     return str(ipaddress.IPv6Address(raw16))
 
 
+def onion_name(pubkey):
+    """The TorV3 name of a 32-byte key (rend-spec-v3: key | checksum | version)."""
+    check_bytes = hashlib.sha3_256(b".onion checksum" + pubkey + b"\x03").digest()[:2]
+    return base64.b32encode(pubkey + check_bytes + b"\x03").decode().lower() + ".onion"
+
+
 def addr_text(host, port):
     return ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
 
@@ -146,6 +153,10 @@ def parse_addrv2(p):
             if length != 16:
                 raise ValueError("addrv2: IPv6 of %d bytes" % length)
             out.append((t, svc, addr_text(str(ipaddress.IPv6Address(raw)), port)))
+        elif net == 4:
+            if length != 32:
+                raise ValueError("addrv2: TorV3 of %d bytes" % length)
+            out.append((t, svc, "%s:%d" % (onion_name(raw), port)))
         else:
             skipped += 1
     if off != len(p):
@@ -153,14 +164,52 @@ def parse_addrv2(p):
     return out, skipped
 
 
-class Peer:
-    """One connection; messages as (command, payload) with strict framing."""
+class SocksError(OSError):
+    def __init__(self, rep):
+        super().__init__("SOCKS5 reply %d" % rep)
+        self.rep = rep
 
-    def __init__(self, host, port, magic, timeout=5.0):
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect((host, port))
+
+def socks5_connect(proxy, host, port, timeout=5.0):
+    """A socket connected to host:port through a SOCKS5 proxy (no
+    authentication; names are sent to the proxy, never resolved here)."""
+    sock = socket.create_connection(proxy, timeout=timeout)
+    try:
+        sock.sendall(b"\x05\x01\x00")
+        if sock.recv(2) != b"\x05\x00":
+            raise SocksError(255)
+        try:
+            ip = ipaddress.ip_address(host)
+            dst = (b"\x01" if ip.version == 4 else b"\x04") + ip.packed
+        except ValueError:
+            dst = b"\x03" + bytes([len(host)]) + host.encode()
+        sock.sendall(b"\x05\x01\x00" + dst + struct.pack(">H", port))
+        reply = b""
+        while len(reply) < 10:
+            chunk = sock.recv(10 - len(reply))
+            if not chunk:
+                raise EOFError("proxy closed")
+            reply += chunk
+        if reply[1] != 0:
+            raise SocksError(reply[1])
+        return sock
+    except BaseException:
+        sock.close()
+        raise
+
+
+class Peer:
+    """One connection; messages as (command, payload) with strict framing.
+    With `proxy` (IP, port), it goes through that SOCKS5 proxy."""
+
+    def __init__(self, host, port, magic, timeout=5.0, proxy=None):
+        if proxy:
+            self.sock = socks5_connect(proxy, host, port, timeout)
+        else:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            self.sock = socket.socket(family, socket.SOCK_STREAM)
+            self.sock.settimeout(timeout)
+            self.sock.connect((host, port))
         self.magic = magic
         self.buf = b""
 
@@ -198,10 +247,10 @@ class Peer:
         self.sock.close()
 
 
-def handshake(host, port, magic, version=70016, addrv2=True, timeout=5.0):
+def handshake(host, port, magic, version=70016, addrv2=True, timeout=5.0, proxy=None):
     """Connects, handshakes as a crawler does; returns (peer, their version,
     commands seen up to and including their verack)."""
-    p = Peer(host, port, magic, timeout)
+    p = Peer(host, port, magic, timeout, proxy)
     p.send("version", version_payload(version))
     seen, theirs = [], None
     while True:

@@ -1,6 +1,7 @@
 """simnet: a small crawler written here (Python, Bitcoin Core's rules) starts
 from the seed DNS names only, follows the gossip, and finds exactly the
-reachable nodes the manifest lists, over IPv4 and IPv6, with every hostile
+reachable nodes the manifest lists, over IPv4, IPv6 and onion (through
+simnet's SOCKS5 proxy), with every hostile
 kind present; every address of the network is learned from gossip, and
 nothing outside the network is gossiped except the documented junk."""
 import concurrent.futures
@@ -23,13 +24,16 @@ PREFIX = "2001:db8:2::/64"
 DNS = ("127.0.0.1", 5353)
 subprocess.run(["ip", "-6", "route", "add", "local", PREFIX, "dev", "lo"], check=True)
 
+PROXY = ("127.0.0.1", 9050)
 s = Simnet("--nodes", "3000", "--dead", "900", "--silent", "60", "--slow", "20",
            "--slow-delay", "300", "--hostile", "220", "--ipv6", "0.15", "--ipv6-prefix", PREFIX,
+           "--onion", "0.1", "--socks5", "%s:%d" % PROXY,
            "--seed", "11", "--trickle-ms", "200", "--dns", "%s:%d" % DNS)
 m = s.manifest
 magic = MAGIC[m["chain"]]
 network = {n["addr"]: n for n in m["nodes"]}
 check(sum(n["net"] == "ipv6" for n in m["nodes"]) == 450, "450 IPv6 nodes")
+check(sum(n["net"] == "onion" for n in m["nodes"]) == 300, "300 onion nodes")
 junk_ranges = [ipaddress.ip_network(c) for c in m["junk"]["public"] + m["junk"]["reserved"]]
 
 
@@ -55,8 +59,8 @@ def visit(addr):
     """(reachable, entries) as a crawler with Core's rules sees it."""
     host, port = split_addr(addr)
     try:
-        p = Peer(host, port, magic, timeout=2.0)
-    except OSError:
+        p = Peer(host, port, magic, timeout=2.0, proxy=PROXY if host.endswith(".onion") else None)
+    except (OSError, EOFError):
         return False, []
     try:
         p.send("version", version_payload())
@@ -124,6 +128,7 @@ check(reachable == expected,
       (sorted(expected - reachable)[:5], sorted(reachable - expected)[:5]))
 check(set(network) <= seen, "every address of the network is gossiped (%d not)" %
       len(set(network) - seen))
+check(any(a.endswith(".onion:8333") for a in reachable), "onion nodes reached by name")
 for a in outside:
     host, _ = split_addr(a)
     ip = ipaddress.ip_address(host)

@@ -53,6 +53,7 @@ static void test_addresses_round_trip(void **state)
     struct simnet_config c;
     config(&c, 70000);
     c.ipv6_nodes = 5000;
+    c.onion_nodes = 3000;
     assert_int_equal(netaddr_cidr_parse("2001:db8:2::/64", &c.ipv6_prefix), 0);
     struct simnet_model m;
     char err[100];
@@ -63,19 +64,31 @@ static void test_addresses_round_trip(void **state)
         uint32_t back = UINT32_MAX;
         assert_int_equal(simnet_model_lookup(&m, &a, &back), 0);
         assert_int_equal(back, i);
-        assert_int_equal(a.net, i < 65000 ? NETADDR_IPV4 : NETADDR_IPV6);
+        assert_int_equal(a.net, i < 62000   ? NETADDR_IPV4
+                                : i < 67000 ? NETADDR_IPV6
+                                            : NETADDR_TORV3);
+        char text[NETADDR_STRLEN];
+        netaddr_t parsed;
+        netaddr_format(&a, text, sizeof text);
+        assert_int_equal(netaddr_parse(text, 0, &parsed), 0);
+        assert_true(netaddr_equal_port(&parsed, &a));
         if (a.net == NETADDR_IPV4) {
             assert_int_equal(a.bytes[0], 127);
             assert_true(a.bytes[1] >= 1 && a.bytes[1] <= 254);
             assert_false(a.bytes[2] == 0 && a.bytes[3] == 0);
         }
     }
+    /* An onion key one byte off is no node. */
+    netaddr_t onion;
+    uint32_t index;
+    simnet_model_address(&m, 69999, &onion);
+    onion.bytes[20] ^= 1;
+    assert_int_equal(simnet_model_lookup(&m, &onion, &index), -1);
     /* Not nodes: 127.0/16, 127.255/16, x.y.0.0, past the last node, wrong tag. */
     const char *others[] = {"127.0.0.1", "127.255.0.1", "127.1.0.0", "127.1.255.255",
                             "10.0.0.1",  "2001:db8:2::1", "2001:db8:3::1", "::1"};
     for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
         netaddr_t a;
-        uint32_t index;
         assert_int_equal(netaddr_parse(others[k], 8333, &a), 0);
         assert_int_equal(simnet_model_lookup(&m, &a, &index), -1);
     }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "net/netaddr.h"
+#include "simnet_worker.h"
 #include "util/log.h"
 
 #define DNS_TTL 60
@@ -270,14 +271,6 @@ static void on_tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct s
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-static bool is_loopback(const netaddr_t *a)
-{
-    static const uint8_t v6_loopback[16] = {[15] = 1};
-    if (a->net == NETADDR_IPV4)
-        return a->bytes[0] == 127;
-    return a->net == NETADDR_IPV6 && memcmp(a->bytes, v6_loopback, 16) == 0;
-}
-
 struct simnet_dns *simnet_dns_start(struct event_base *base, const struct simnet_seeds *s,
                                     const char *listen)
 {
@@ -288,7 +281,7 @@ struct simnet_dns *simnet_dns_start(struct event_base *base, const struct simnet
         log_error("simnet: --dns %s: expected IP:PORT", listen);
         return NULL;
     }
-    if (!is_loopback(&a)) {
+    if (!simnet_is_loopback(&a)) {
         log_error("simnet: --dns %s: refusing to listen outside loopback", listen);
         return NULL;
     }

@@ -41,6 +41,9 @@ struct options {
     struct simnet_runtime rt;
     const char *counts[SIMNET_BEHAVIOUR_COUNT]; /* as given: count or fraction */
     const char *ipv6;
+    const char *onion;
+    const char *socks5_text;
+    netaddr_t socks5;
     const char *hostile;
     const char *hostile_kinds;
     const char *manifest;
@@ -77,6 +80,7 @@ static void usage(FILE *out)
             "  --ipv6-prefix P/LEN  e.g. 2001:db8:2::/64 (at most /64); the namespace needs\n"
             "                       'ip -6 route add local P/LEN dev lo'\n"
             "                       X is a count (500) or a fraction of --nodes (0.2, 20%%)\n"
+            "  --onion X            nodes with TorV3 addresses, reached through --socks5\n"
             "  --port P             node port (default: the chain's)\n"
             "  --alt-port P         a few honest nodes listen here (default port+1)\n"
             "  --dead-port P        dead nodes' port (default port+2)\n"
@@ -91,6 +95,8 @@ static void usage(FILE *out)
             "serving:\n"
             "  --procs N            worker processes sharing the listeners (default %d)\n"
             "  --dns IP:PORT        seed zone over UDP+TCP (loopback only, repeatable)\n"
+            "  --socks5 IP:PORT     a SOCKS5 proxy (loopback only) that reaches every node,\n"
+            "                       onion ones by name, as Tor would\n"
             "  --dns-zone NAME      default sim.test (names seedN.ZONE, xHEX.seedN.ZONE)\n"
             "  --dns-seeds N        default %d;  --dns-answers N  records per answer (default %d)\n"
             "  --manifest FILE      write the ground truth as JSON\n"
@@ -145,7 +151,8 @@ enum long_only {
     OPT_HOSTILE, OPT_HOSTILE_KINDS, OPT_IPV6, OPT_IPV6_PREFIX, OPT_PORT, OPT_ALT_PORT,
     OPT_DEAD_PORT, OPT_HEIGHT, OPT_LATENCY, OPT_JITTER, OPT_SLOW_DELAY, OPT_TRICKLE,
     OPT_TIME_SCALE, OPT_EPOCH, OPT_PROCS, OPT_DNS, OPT_DNS_ZONE, OPT_DNS_SEEDS,
-    OPT_DNS_ANSWERS, OPT_MANIFEST, OPT_MANIFEST_GOSSIP, OPT_LOG_LEVEL, OPT_HELP,
+    OPT_DNS_ANSWERS, OPT_MANIFEST, OPT_MANIFEST_GOSSIP, OPT_LOG_LEVEL, OPT_HELP, OPT_ONION,
+    OPT_SOCKS5,
 };
 
 static const struct option long_options[] = {
@@ -160,6 +167,8 @@ static const struct option long_options[] = {
     {"hostile-kinds", required_argument, NULL, OPT_HOSTILE_KINDS},
     {"ipv6", required_argument, NULL, OPT_IPV6},
     {"ipv6-prefix", required_argument, NULL, OPT_IPV6_PREFIX},
+    {"onion", required_argument, NULL, OPT_ONION},
+    {"socks5", required_argument, NULL, OPT_SOCKS5},
     {"port", required_argument, NULL, OPT_PORT},
     {"alt-port", required_argument, NULL, OPT_ALT_PORT},
     {"dead-port", required_argument, NULL, OPT_DEAD_PORT},
@@ -240,6 +249,8 @@ static int finish_options(struct options *o)
         return -1;
     if (o->ipv6 && parse_amount("--ipv6", o->ipv6, o->cfg.nodes, &o->cfg.ipv6_nodes) != 0)
         return -1;
+    if (o->onion && parse_amount("--onion", o->onion, o->cfg.nodes, &o->cfg.onion_nodes) != 0)
+        return -1;
     if (o->cfg.ipv6_nodes && o->cfg.ipv6_prefix.net == 0) {
         fprintf(stderr, "btcseed-simnet: --ipv6 needs --ipv6-prefix\n");
         return -1;
@@ -310,6 +321,21 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_IPV6:
             o->ipv6 = optarg;
+            break;
+        case OPT_ONION:
+            o->onion = optarg;
+            break;
+        case OPT_SOCKS5:
+            o->socks5_text = optarg;
+            if (netaddr_parse(optarg, 0, &o->socks5) != 0 || o->socks5.port == 0) {
+                fprintf(stderr, "btcseed-simnet: --socks5: expected IP:PORT\n");
+                return -1;
+            }
+            if (!simnet_is_loopback(&o->socks5)) {
+                fprintf(stderr, "btcseed-simnet: --socks5 %s: refusing to listen outside "
+                                "loopback\n", optarg);
+                return -1;
+            }
             break;
         case OPT_IPV6_PREFIX:
             if (netaddr_cidr_parse(optarg, &o->cfg.ipv6_prefix) != 0 ||
@@ -440,7 +466,7 @@ static void stop_workers(void)
 /* Forks the workers; returns 0 once each reported its listeners up. The
  * caller blocks SIGTERM/SIGINT/SIGCHLD around this; children restore `mask`. */
 static int start_workers(const struct simnet_model *m, const struct simnet_runtime *rt,
-                         unsigned procs, const sigset_t *mask)
+                         const netaddr_t *socks5, unsigned procs, const sigset_t *mask)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
@@ -458,7 +484,7 @@ static int start_workers(const struct simnet_model *m, const struct simnet_runti
             sigprocmask(SIG_SETMASK, mask, NULL);
             if (getppid() != parent)
                 _exit(1);
-            _exit(simnet_worker_run(m, rt, fds[1]) == 0 ? 0 : 1);
+            _exit(simnet_worker_run(m, rt, socks5, fds[1]) == 0 ? 0 : 1);
         }
         workers[nworkers++] = pid;
     }
@@ -514,7 +540,7 @@ static int serve(struct options *o, const struct simnet_model *m)
     sigaddset(&block, SIGCHLD);
     sigprocmask(SIG_BLOCK, &block, &old);
     clock_gettime(CLOCK_MONOTONIC, &o->rt.start);
-    if (start_workers(m, &o->rt, o->procs, &old) != 0) {
+    if (start_workers(m, &o->rt, o->socks5_text ? &o->socks5 : NULL, o->procs, &old) != 0) {
         log_error("simnet: the workers could not start listening");
         goto out;
     }
@@ -559,8 +585,10 @@ int main(int argc, char **argv)
     }
     o.seeds.model = &model;
     if (o.manifest) {
-        struct simnet_manifest_extra extra = {
-            .seeds = &o.seeds, .dns_listen = o.dns, .gossip = o.manifest_gossip};
+        struct simnet_manifest_extra extra = {.seeds = &o.seeds,
+                                              .dns_listen = o.dns,
+                                              .socks5 = o.socks5_text,
+                                              .gossip = o.manifest_gossip};
         if (simnet_manifest_write(o.manifest, &model, &extra) != 0) {
             simnet_model_free(&model);
             return 1;

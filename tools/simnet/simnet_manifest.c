@@ -165,6 +165,11 @@ static void write_body(FILE *f, const struct simnet_model *m,
     } else {
         fprintf(f, "null");
     }
+    fprintf(f, ",\"onion_nodes\":%" PRIu32 ",\"socks5\":", c->onion_nodes);
+    if (extra->socks5)
+        json_string(f, extra->socks5);
+    else
+        fprintf(f, "null");
     fprintf(f, ",\n\"counts\":{");
     for (int b = 0; b < SIMNET_BEHAVIOUR_COUNT; b++)
         fprintf(f, "%s\"%s\":%" PRIu32, b ? "," : "", simnet_behaviour_name(b), c->count[b]);

@@ -2,7 +2,7 @@
  *
  *   {"format": "btcseed-simnet-manifest/1", "seed", "chain", "magic", "port",
  *    "alt_port", "dead_port", "best_height", "chain_min_height", "nodes",
- *    "ipv6_prefix", "counts": {behaviour: n},
+ *    "ipv6_nodes", "ipv6_prefix", "onion_nodes", "socks5", "counts": {behaviour: n},
  *    "rules": {"reachable": text, "good": text},
  *    "junk": {"public": [cidr...], "reserved": [cidr...]},
  *    "dns": {"zone", "listen": [...], "seeds": [{"name", "a": [...], "aaaa": [...]}]},
@@ -12,7 +12,8 @@
  *               ["churn": {"period_s", "phase_s", "up_permille"}],
  *               ["gossip": [index...]]}]}
  *
- * "reachable": a version/verack handshake completes whenever the node is up.
+ * "reachable": a version/verack handshake completes whenever the node is up
+ * (onion nodes: through the "socks5" proxy; without one, nothing reaches them).
  * It follows Bitcoin Core's rules: messages before version are ignored, peers
  * below protocol 31800 are dropped, a wrong magic, wrong checksum or oversized
  * header never makes a handshake; what a node sends after the handshake
@@ -32,6 +33,7 @@
 struct simnet_manifest_extra {
     const struct simnet_seeds *seeds;
     const char *const *dns_listen; /* NULL-terminated, may be empty */
+    const char *socks5;            /* the proxy's address, or NULL */
     bool gossip;                   /* list every node's view (large) */
 };
 

@@ -10,7 +10,8 @@
 
 #define IPV4_GROUPS 254          /* second octets 1..254 */
 #define IPV4_MAX_NODES (IPV4_GROUPS * 65535u)
-#define IPV6_MAX_PREFIX_BITS 64  /* the low 64 bits hold the tag and the index */
+#define IPV6_MAX_PREFIX_BITS 64
+#define ONION_KEY_LEN 32        /* a TorV3 address is its ed25519 key */  /* the low 64 bits hold the tag and the index */
 #define ALT_PORT_PERMILLE 20     /* honest nodes listening on the alternative port */
 #define SPLIT_PERMILLE 150       /* nodes whose answer comes in several messages */
 #define PARTIAL_VIEW_PERMILLE 300 /* nodes that know fewer than P2P_MAX_ADDR peers */
@@ -73,12 +74,12 @@ int simnet_model_init(struct simnet_model *m, const struct simnet_config *cfg, c
         return -1;
     }
     m->cfg.count[SIMNET_HONEST] = cfg->nodes - (uint32_t)others;
-    if (cfg->ipv6_nodes > cfg->nodes) {
-        snprintf(err, err_size, "more IPv6 nodes (%u) than nodes (%u)", cfg->ipv6_nodes,
-                 cfg->nodes);
+    if ((uint64_t)cfg->ipv6_nodes + cfg->onion_nodes > cfg->nodes) {
+        snprintf(err, err_size, "more IPv6 and onion nodes (%u + %u) than nodes (%u)",
+                 cfg->ipv6_nodes, cfg->onion_nodes, cfg->nodes);
         return -1;
     }
-    if (cfg->nodes - cfg->ipv6_nodes > IPV4_MAX_NODES) {
+    if (cfg->nodes - cfg->ipv6_nodes - cfg->onion_nodes > IPV4_MAX_NODES) {
         snprintf(err, err_size, "at most %u IPv4 nodes fit in 127.1.0.0-127.254.255.255",
                  IPV4_MAX_NODES);
         return -1;
@@ -106,8 +107,10 @@ int simnet_model_init(struct simnet_model *m, const struct simnet_config *cfg, c
     }
     m->rank_start[SIMNET_BEHAVIOUR_COUNT] = start;
     simnet_perm_init(&m->perm, cfg->nodes, cfg->seed);
-    m->first_ipv6 = cfg->nodes - cfg->ipv6_nodes;
+    m->first_onion = cfg->nodes - cfg->onion_nodes;
+    m->first_ipv6 = m->first_onion - cfg->ipv6_nodes;
     m->ipv6_tag = (uint32_t)simnet_hash(cfg->seed, SIMNET_STREAM_IPV6, 0, 0);
+    m->onion_tag = (uint32_t)simnet_hash(cfg->seed, SIMNET_STREAM_IPV6, 1, 0);
     if (build_desc(m) != 0) {
         snprintf(err, err_size, "out of memory for %u nodes", cfg->nodes);
         return -1;
@@ -205,6 +208,17 @@ uint64_t simnet_model_services(const struct simnet_model *m, uint32_t index)
     return m->services[m->desc[index] >> DESC_SERVICES_SHIFT];
 }
 
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static void address_of(const struct simnet_model *m, uint32_t index, uint16_t port,
                        netaddr_t *out)
 {
@@ -215,13 +229,21 @@ static void address_of(const struct simnet_model *m, uint32_t index, uint16_t po
         netaddr_set_ipv4(out, ip, port);
         return;
     }
+    if (index >= m->first_onion) {
+        uint8_t key[ONION_KEY_LEN];
+        put_be32(key, m->onion_tag);
+        put_be32(key + 4, index - m->first_onion);
+        for (size_t i = 8; i < sizeof key; i += 8) {
+            uint64_t h = simnet_hash(m->cfg.seed, SIMNET_STREAM_IPV6, index, i);
+            memcpy(key + i, &h, 8);
+        }
+        netaddr_set_bip155(out, NETADDR_TORV3, key, sizeof key, port);
+        return;
+    }
     uint8_t ip[16];
     memcpy(ip, m->cfg.ipv6_prefix.bytes, 8);
-    uint32_t local = index - m->first_ipv6;
-    for (int i = 0; i < 4; i++) {
-        ip[8 + i] = (uint8_t)(m->ipv6_tag >> (24 - 8 * i));
-        ip[12 + i] = (uint8_t)(local >> (24 - 8 * i));
-    }
+    put_be32(ip + 8, m->ipv6_tag);
+    put_be32(ip + 12, index - m->first_ipv6);
     netaddr_set_ipv6(out, ip, port);
 }
 
@@ -245,16 +267,23 @@ int simnet_model_lookup(const struct simnet_model *m, const netaddr_t *a, uint32
         *index = (uint32_t)i;
         return 0;
     }
+    if (a->net == NETADDR_TORV3) {
+        uint32_t local = get_be32(a->bytes + 4);
+        netaddr_t mine;
+        if (get_be32(a->bytes) != m->onion_tag || local >= m->cfg.onion_nodes)
+            return -1;
+        address_of(m, m->first_onion + local, 0, &mine);
+        if (memcmp(mine.bytes, a->bytes, ONION_KEY_LEN) != 0)
+            return -1;
+        *index = m->first_onion + local;
+        return 0;
+    }
     if (a->net != NETADDR_IPV6 || m->cfg.ipv6_nodes == 0)
         return -1;
     if (memcmp(a->bytes, m->cfg.ipv6_prefix.bytes, 8) != 0)
         return -1;
-    uint32_t tag = 0, local = 0;
-    for (int i = 0; i < 4; i++) {
-        tag = tag << 8 | a->bytes[8 + i];
-        local = local << 8 | a->bytes[12 + i];
-    }
-    if (tag != m->ipv6_tag || local >= m->cfg.ipv6_nodes)
+    uint32_t local = get_be32(a->bytes + 12);
+    if (get_be32(a->bytes + 8) != m->ipv6_tag || local >= m->cfg.ipv6_nodes)
         return -1;
     *index = m->first_ipv6 + local;
     return 0;

@@ -1,9 +1,14 @@
-/* simnet_model -- who is who in the simulated network, computed, never stored.
+/* simnet_model -- who is who in the simulated network, computed from the seed
+ * (plus a 4-byte cache per node, see `desc`).
  *
  * Node i (0 <= i < nodes) has one address:
- *   IPv4  i < nodes - ipv6_nodes:  127.(1 + i % 254).(q >> 8).(q & 255), q = i / 254 + 1
- *         (spread over 254 /16 groups so netgroup limits see a varied network)
- *   IPv6  the others: PREFIX | 32-bit tag from the seed | 32-bit (i - first IPv6 index)
+ *   IPv4   i < first_ipv6:  127.(1 + i % 254).(q >> 8).(q & 255), q = i / 254 + 1
+ *          (spread over 254 /16 groups so netgroup limits see a varied network)
+ *   IPv6   first_ipv6 <= i < first_onion: PREFIX | 32-bit tag from the seed
+ *          | 32-bit (i - first_ipv6)
+ *   TorV3  the last onion_nodes: a 32-byte key = 32-bit tag | 32-bit
+ *          (i - first_onion) | 24 bytes from the seed; reachable only through
+ *          simnet's own SOCKS5 proxy (--socks5), gossiped only in addrv2
  * A keyed permutation gives every node a rank; ranks are cut into consecutive
  * ranges, one per behaviour, in enum order (honest first). So a node's
  * behaviour, and the node holding a given rank, are O(1) to compute from
@@ -58,6 +63,7 @@ struct simnet_config {
     uint32_t count[SIMNET_BEHAVIOUR_COUNT];
     uint32_t ipv6_nodes;
     netaddr_cidr_t ipv6_prefix; /* valid when ipv6_nodes > 0; at most /64 */
+    uint32_t onion_nodes;
     uint16_t port;      /* where honest nodes listen (default: the chain's) */
     uint16_t alt_port;  /* a few honest nodes listen here: reachable, never good */
     uint16_t dead_port; /* dead nodes are advertised here; nothing listens */
@@ -73,7 +79,9 @@ struct simnet_model {
     struct simnet_perm perm; /* index -> rank */
     uint32_t rank_start[SIMNET_BEHAVIOUR_COUNT + 1];
     uint32_t first_ipv6;     /* index of the first IPv6 node */
+    uint32_t first_onion;    /* index of the first TorV3 node */
     uint32_t ipv6_tag;
+    uint32_t onion_tag;
     /* A cache of what gossip needs about every node, 4 bytes each (behaviour,
      * port, services as an index into `services`), so that a 1000-entry
      * answer costs table look-ups, not 1000 derivations. Computed once,

@@ -480,6 +480,21 @@ static size_t process(struct conn *c, const uint8_t *buf, size_t len)
     return off;
 }
 
+/* Handles read_buf[0..have) and keeps what is not a whole message yet. */
+static void consume(struct conn *c, size_t have)
+{
+    if (c->node.behaviour == SIMNET_SILENT)
+        return; /* reads only to notice the peer leave */
+    size_t used = process(c, read_buf, have);
+    c->in_len = have - used;
+    if (c->in_len) {
+        if (!c->in && !(c->in = malloc(IN_MAX)))
+            c->dead = true;
+        else
+            memmove(c->in, read_buf + used, c->in_len);
+    }
+}
+
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
@@ -493,17 +508,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     }
     if (n < 0)
         return;
-    if (c->node.behaviour == SIMNET_SILENT)
-        return; /* reads only to notice the peer leave */
-    have += (size_t)n;
-    size_t used = process(c, read_buf, have);
-    c->in_len = have - used;
-    if (c->in_len) {
-        if (!c->in && !(c->in = malloc(IN_MAX)))
-            c->dead = true;
-        else
-            memmove(c->in, read_buf + used, c->in_len);
-    }
+    consume(c, have + (size_t)n);
     if (c->dead)
         conn_free(c);
 }
@@ -559,6 +564,12 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 void simnet_peer_start(struct simnet_worker *w, int fd, uint32_t index,
                        const netaddr_t *remote)
 {
+    simnet_peer_start_with(w, fd, index, remote, NULL, 0);
+}
+
+void simnet_peer_start_with(struct simnet_worker *w, int fd, uint32_t index,
+                            const netaddr_t *remote, const uint8_t *early, size_t early_len)
+{
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
@@ -589,6 +600,11 @@ void simnet_peer_start(struct simnet_worker *w, int fd, uint32_t index,
         p2p_ping_encode(payload_begin(c, &wr), c->nonce);
         push_payload(c, "ping", &wr);
         commit(c);
+    }
+    if (early_len && !c->dead) {
+        size_t n = early_len < READ_CHUNK ? early_len : READ_CHUNK;
+        memcpy(read_buf, early, n);
+        consume(c, n);
     }
     schedule(c);
     if (c->dead)

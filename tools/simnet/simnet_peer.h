@@ -14,6 +14,9 @@
 #ifndef BTCSEED_SIMNET_PEER_H
 #define BTCSEED_SIMNET_PEER_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "net/netaddr.h"
 #include "simnet_worker.h"
 
@@ -21,5 +24,9 @@
  * as node `index`; `remote` is the peer's address. */
 void simnet_peer_start(struct simnet_worker *w, int fd, uint32_t index,
                        const netaddr_t *remote);
+/* The same, with `early` bytes the peer sent before the node took over (a
+ * SOCKS5 client may send its version right after its CONNECT request). */
+void simnet_peer_start_with(struct simnet_worker *w, int fd, uint32_t index,
+                            const netaddr_t *remote, const uint8_t *early, size_t early_len);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,8 @@ size_t simnet_seeds_answer(const struct simnet_seeds *s, const struct simnet_see
     size_t nfirst = 0;
     for (uint32_t rank = 0; rank < limit && found < want && count < s->answers; rank++) {
         uint32_t index = simnet_model_index_at_rank(m, rank);
-        if ((family == 6) != (index >= m->first_ipv6))
+        bool v6 = index >= m->first_ipv6 && index < m->first_onion;
+        if (index >= m->first_onion || (family == 6) != v6)
             continue;
         struct simnet_node n;
         simnet_node_get(m, index, &n);

@@ -11,12 +11,13 @@
 #include <unistd.h>
 
 #include "simnet_peer.h"
+#include "simnet_socks5.h"
 #include "util/log.h"
 
 #define LISTEN_BACKLOG 4096
 #define ACCEPT_BATCH 64
 #define ACCEPT_PAUSE_MS 100 /* after EMFILE: let connections close first */
-#define MAX_LISTENERS 4
+#define MAX_LISTENERS 5 /* v4 and v6, node and alternative port; SOCKS5 */
 #define SEND_BUFFER (128 * 1024)
 
 double simnet_sim_elapsed(const struct simnet_runtime *rt)
@@ -40,19 +41,27 @@ uint64_t simnet_mono_ms(void)
     return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
+bool simnet_is_loopback(const netaddr_t *a)
+{
+    static const uint8_t v6_loopback[16] = {[15] = 1};
+    if (a->net == NETADDR_IPV4)
+        return a->bytes[0] == 127;
+    return a->net == NETADDR_IPV6 && memcmp(a->bytes, v6_loopback, 16) == 0;
+}
+
 struct listener {
     struct simnet_worker *w;
     struct event *ev;
     struct event *resume;
     int fd;
-    uint16_t port;
+    uint16_t port; /* 0: the SOCKS5 proxy */
 };
 
-/* A socket on 0.0.0.0 or [::], confined to the loopback device: the kernel
- * delivers nothing else to it, whatever addresses the host has. */
-static int listen_loopback(int family, uint16_t port)
+/* A listening socket confined to the loopback device: the kernel delivers
+ * nothing else to it, whatever addresses the host has. */
+static int listen_loopback(const struct sockaddr *sa, socklen_t len)
 {
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         log_error("simnet: socket: %s", strerror(errno));
         return -1;
@@ -76,30 +85,37 @@ static int listen_loopback(int family, uint16_t port)
         close(fd);
         return -1;
     }
-    struct sockaddr_storage ss;
-    socklen_t len;
-    memset(&ss, 0, sizeof ss);
-    if (family == AF_INET6) {
+    if (sa->sa_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_addr = in6addr_any;
-        a->sin6_port = htons(port);
-        len = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_addr.s_addr = htonl(INADDR_ANY);
-        a->sin_port = htons(port);
-        len = sizeof *a;
-    }
-    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
-        log_error("simnet: listen on %s port %u: %s", family == AF_INET6 ? "[::]" : "0.0.0.0",
-                  port, strerror(errno));
+    if (bind(fd, sa, len) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+        netaddr_t a;
+        char text[NETADDR_STRLEN] = "?";
+        if (netaddr_from_sockaddr(&a, sa, len) == 0)
+            netaddr_format(&a, text, sizeof text);
+        log_error("simnet: listen on %s: %s", text, strerror(errno));
         close(fd);
         return -1;
     }
     return fd;
+}
+
+/* 0.0.0.0:port or [::]:port. */
+static int listen_any(int family, uint16_t port)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_addr = in6addr_any;
+        a->sin6_port = htons(port);
+        return listen_loopback((struct sockaddr *)&ss, sizeof *a);
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_ANY);
+    a->sin_port = htons(port);
+    return listen_loopback((struct sockaddr *)&ss, sizeof *a);
 }
 
 static void reset_close(int fd)
@@ -168,7 +184,10 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
         netaddr_t remote;
         if (netaddr_from_sockaddr(&remote, (struct sockaddr *)&ss, len) != 0)
             memset(&remote, 0, sizeof remote);
-        dispatch(l, fd, &remote);
+        if (l->port == 0)
+            simnet_socks5_start(l->w, fd, &remote);
+        else
+            dispatch(l, fd, &remote);
     }
 }
 
@@ -177,12 +196,23 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(arg);
 }
 
+static int add_listener(struct simnet_worker *w, struct listener *l, int fd, uint16_t port)
+{
+    l->w = w;
+    l->fd = fd;
+    l->port = port;
+    l->ev = event_new(w->base, fd, EV_READ | EV_PERSIST, on_accept, l);
+    l->resume = evtimer_new(w->base, on_resume, l);
+    return l->ev && l->resume && event_add(l->ev, NULL) == 0 ? 0 : -1;
+}
+
 int simnet_worker_run(const struct simnet_model *m, const struct simnet_runtime *rt,
-                      int ready_fd)
+                      const netaddr_t *socks5, int ready_fd)
 {
     int status = -1;
     struct simnet_worker *w = calloc(1, sizeof *w);
     struct listener listeners[MAX_LISTENERS];
+    memset(listeners, 0, sizeof listeners);
     size_t nl = 0;
     struct event *sigs[2] = {NULL, NULL};
     if (!w)
@@ -197,18 +227,19 @@ int simnet_worker_run(const struct simnet_model *m, const struct simnet_runtime 
         if (fam == 1 && m->cfg.ipv6_nodes == 0)
             break;
         for (int p = 0; p < 2; p++) {
-            struct listener *l = &listeners[nl];
-            l->w = w;
-            l->port = ports[p];
-            l->fd = listen_loopback(fam ? AF_INET6 : AF_INET, ports[p]);
-            if (l->fd < 0)
-                goto out;
-            l->ev = event_new(w->base, l->fd, EV_READ | EV_PERSIST, on_accept, l);
-            l->resume = evtimer_new(w->base, on_resume, l);
-            nl++;
-            if (!l->ev || !l->resume || event_add(l->ev, NULL) != 0)
+            int fd = listen_any(fam ? AF_INET6 : AF_INET, ports[p]);
+            if (fd < 0 || add_listener(w, &listeners[nl++], fd, ports[p]) != 0)
                 goto out;
         }
+    }
+    if (socks5) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        int fd = -1;
+        if (netaddr_to_sockaddr(socks5, &ss, &len) != 0 ||
+            (fd = listen_loopback((struct sockaddr *)&ss, len)) < 0 ||
+            add_listener(w, &listeners[nl++], fd, 0) != 0)
+            goto out;
     }
     sigs[0] = evsignal_new(w->base, SIGTERM, on_signal, w->base);
     sigs[1] = evsignal_new(w->base, SIGINT, on_signal, w->base);
@@ -237,7 +268,8 @@ out:
             event_free(listeners[i].ev);
         if (listeners[i].resume)
             event_free(listeners[i].resume);
-        close(listeners[i].fd);
+        if (listeners[i].fd >= 0)
+            close(listeners[i].fd);
     }
     if (w && w->base)
         event_base_free(w->base);

@@ -11,6 +11,7 @@
 #ifndef BTCSEED_SIMNET_WORKER_H
 #define BTCSEED_SIMNET_WORKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -26,6 +27,9 @@ struct simnet_runtime {
     uint32_t trickle_ms;    /* trickle nodes: one byte per this */
     uint32_t flood_ms;      /* addr-flood nodes: one 1000-entry addr per this */
 };
+
+/* 127.0.0.0/8 or ::1: the only addresses simnet binds explicitly. */
+bool simnet_is_loopback(const netaddr_t *a);
 
 /* Simulated seconds since start. */
 double simnet_sim_elapsed(const struct simnet_runtime *rt);
@@ -55,10 +59,11 @@ struct simnet_worker {
     uint8_t payload[SIMNET_PAYLOAD_MAX];
 };
 
-/* Runs one worker until SIGINT/SIGTERM: binds its listeners, writes one byte
- * to `ready_fd` (then closes it) once they are up, serves. Returns 0 on a
- * clean stop, -1 if the listeners could not be set up. */
+/* Runs one worker until SIGINT/SIGTERM: binds its listeners (and the SOCKS5
+ * proxy's at `socks5`, a loopback address, unless NULL), writes one byte to
+ * `ready_fd` (then closes it) once they are up, serves. Returns 0 on a clean
+ * stop, -1 if the listeners could not be set up. */
 int simnet_worker_run(const struct simnet_model *m, const struct simnet_runtime *rt,
-                      int ready_fd);
+                      const netaddr_t *socks5, int ready_fd);
 
 #endif
