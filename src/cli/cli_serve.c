@@ -17,7 +17,34 @@
 #include "dns/dns_nodedb.h"
 #include "dns/dns_privdrop.h"
 #include "dns/dns_server.h"
+#include "http/http_server.h"
 #include "util/log.h"
+
+/* serve's own flags, beyond the DNS flags it shares with run. */
+enum { OPT_HTTP = 1000, OPT_CHAIN };
+static const struct option status_options[] = {
+    {"http", required_argument, NULL, OPT_HTTP},
+    {"chain", required_argument, NULL, OPT_CHAIN},
+};
+#define N_STATUS_OPTIONS (sizeof status_options / sizeof status_options[0])
+
+struct serve_status {
+    const char *http;
+    const chain_params_t *chain;
+};
+
+/* cli_serve_options (ending with its zero entry) plus status_options. */
+static struct option serve_options[64];
+
+static void build_options(void)
+{
+    size_t n = 0;
+    while (cli_serve_options[n].name)
+        n++;
+    memcpy(serve_options, cli_serve_options, n * sizeof serve_options[0]);
+    memcpy(serve_options + n, status_options, sizeof status_options);
+    memset(&serve_options[n + N_STATUS_OPTIONS], 0, sizeof serve_options[0]);
+}
 
 static void usage(FILE *out)
 {
@@ -31,15 +58,37 @@ static void usage(FILE *out)
             "\n"
             "  --db FILE             node database written by 'btcseed crawl'\n");
     cli_serve_opts_help(out);
+    fputs("  --http IP:PORT        status page, JSON API and /metrics (off by default)\n"
+          "  --chain C             the database's chain, for the status page (default main)\n",
+          out);
     fputs(CLI_COMMON_HELP, out);
 }
 
 /* Returns -1 to go on, or an exit code. */
-static int parse_args(int argc, char **argv, struct serve_opts *o)
+static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve_status *st)
 {
     cli_serve_opts_default(o);
     int c;
-    while ((c = getopt_long(argc, argv, "h", cli_serve_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", serve_options, NULL)) != -1) {
+        if (c == OPT_HTTP) {
+            struct sockaddr_storage ss;
+            unsigned len;
+            char err[128];
+            if (http_listen_parse(optarg, &ss, &len, err, sizeof err) < 0) {
+                fprintf(stderr, "btcseed serve: --http: %s\n", err);
+                return CLI_EXIT_USAGE;
+            }
+            st->http = optarg;
+            continue;
+        }
+        if (c == OPT_CHAIN) {
+            if (!(st->chain = chain_by_name(optarg))) {
+                fprintf(stderr, "btcseed serve: unknown chain '%s' (one of: %s)\n", optarg,
+                        chain_names());
+                return CLI_EXIT_USAGE;
+            }
+            continue;
+        }
         if (c == 'h') {
             usage(stdout);
             return CLI_EXIT_OK;
@@ -106,7 +155,7 @@ static void reload(const char *path, nodedb_t **db, dns_publisher_t *pub, size_t
     }
 }
 
-static int serve(const struct serve_opts *o)
+static int serve(const struct serve_opts *o, const struct serve_status *status)
 {
     dns_zone_t zone;
     if (cli_serve_opts_zone(o, "serve", &zone) != 0)
@@ -126,6 +175,7 @@ static int serve(const struct serve_opts *o)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     int rc = CLI_EXIT_FAIL;
+    http_server_t *http = NULL;
     dns_server_t *srv = NULL;
     nodedb_t *db = NULL;
     dns_publisher_t *pub = dns_publisher_new(dns_server_readers(&o->server));
@@ -137,6 +187,17 @@ static int serve(const struct serve_opts *o)
     reload(o->db, &db, pub, &nodes);
     if (dns_server_start(srv) != 0)
         goto out;
+    if (status->http) {
+        /* After the privilege drop: the status server is a thread of its own. */
+        struct http_server_config hc = {.listen = status->http, .db_path = o->db,
+                                        .chain = status->chain};
+        char err[256];
+        if (http_server_start(NULL, &hc, &http, err, sizeof err) != 0) {
+            log_error("serve: --http %s: %s", status->http, err);
+            goto out;
+        }
+        log_info("serve: status page on http://%s/", http_server_address(http));
+    }
     log_info("serve: answering for %s with %zu good nodes", o->zone, nodes);
     time_t next_reload = time(NULL) + o->reload_s, next_stats = time(NULL) + o->stats_s;
     for (;;) {
@@ -160,6 +221,7 @@ static int serve(const struct serve_opts *o)
     log_info("serve: stopping");
     rc = CLI_EXIT_OK;
 out:
+    http_server_free(http);
     dns_server_free(srv);
     dns_publisher_free(pub);
     nodedb_close(db);
@@ -169,13 +231,15 @@ out:
 int cli_serve(int argc, char **argv)
 {
     cli_args_t args;
-    int rc = cli_prepare("serve", argc, argv, "h", cli_serve_options, &args);
+    build_options();
+    int rc = cli_prepare("serve", argc, argv, "h", serve_options, &args);
     if (rc != 0)
         return rc;
     struct serve_opts o;
-    rc = parse_args(args.argc, args.argv, &o);
+    struct serve_status status = {NULL, chain_by_name("main")};
+    rc = parse_args(args.argc, args.argv, &o, &status);
     if (rc < 0)
-        rc = serve(&o);
+        rc = serve(&o, &status);
     cli_args_free(&args);
     return rc;
 }
