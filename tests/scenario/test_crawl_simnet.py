@@ -1,6 +1,7 @@
 """Crawl a simulated network and compare the database with its ground truth.
 
-simnet: 5,000 addresses (1,000 of them IPv6 on 2001:db8:2::/64), 2,000 honest
+simnet: 5,000 addresses (1,000 of them IPv6 on 2001:db8:2::/64, 200 onion
+names reached through simnet's SOCKS5 proxy), 2,000 honest
 reachable nodes, the rest dead, silent, slow, churning and hostile of every
 kind, bootstrapped only from simnet's seed DNS names. After `crawl --once`:
   - every always-up reachable node is in the database as reached, with the
@@ -29,14 +30,17 @@ def fail(msg):
 
 
 def host_of(addr):
+    """The IP address of an address text, or None for an onion name."""
     host = addr.rsplit(":", 1)[0]
+    if host.endswith(".onion"):
+        return None
     return ipaddress.ip_address(host.strip("[]"))
 
 
 def main():
     sim = Simnet(["--seed", "7", "--nodes", "5000", "--ipv6", "1000", "--ipv6-prefix", PREFIX,
                   "--dead", "1500", "--silent", "500", "--slow", "300", "--churn", "300",
-                  "--hostile", "400"], ipv6=True)
+                  "--hostile", "400", "--onion", "200", "--socks5", "127.0.0.1:9050"], ipv6=True)
     manifest = sim.manifest
     db = os.path.join(sim.dir, "c.db")
     try:
@@ -45,7 +49,8 @@ def main():
                 "--allow-net", "127.0.0.0/8", "--allow-net", "2001:db8::/32", "--only-allowed",
                 "--concurrency", "2000", "--max-rate", "20000", "--connect-timeout", "3",
                 "--handshake-timeout", "5", "--addr-timeout", "4", "--quiet", "0.5",
-                "--visit-timeout", "8", "--no-progress"] + sim.seed_args()
+                "--visit-timeout", "8", "--no-progress",
+                "--onion-proxy", "127.0.0.1:9050"] + sim.seed_args()
         crawl = subprocess.run(args, capture_output=True, text=True, timeout=120)
         print(crawl.stdout)
         if crawl.returncode != 0:
@@ -69,7 +74,7 @@ def main():
     problems = []
 
     # 1. Ground truth, node by node.
-    reached = good_seen = 0
+    reached = good_seen = onions = 0
     for node in manifest["nodes"]:
         row = rows.get(node["addr"])
         churn = node["behaviour"] == "churn"
@@ -84,6 +89,7 @@ def main():
             problems.append("%s (%s) unreachable but reached" % (node["addr"], node["behaviour"]))
         if row["successes"]:
             reached += 1
+            onions += node["net"] == "onion"
             want = (node["version"], node["services"], node["user_agent"], node["height"])
             got = (row["protocol"], row["services"], row["agent"], row["height"])
             if want != got:
@@ -98,6 +104,8 @@ def main():
     junk_kept = 0
     for addr, row in rows.items():
         ip = host_of(addr)
+        if ip is None:
+            continue  # onion: only ever dialed through the proxy
         if row["tries"] and not any(ip in n for n in allowed):
             problems.append("dialed %s outside the allowed ranges" % addr)
         if any(ip in n for n in junk_reserved) and not any(ip in n for n in allowed):
@@ -115,8 +123,10 @@ def main():
         fail("%d disagreements with the manifest" % len(problems))
     if "dropped unroutable 0," in crawl.stdout:
         fail("hostile gossip of reserved addresses was not dropped")
-    print("PASS: %d nodes reached, %d good, %d rows, %d public-looking junk kept untried, "
-          "crawl %.1f s" % (reached, good_seen, len(rows), junk_kept, elapsed))
+    if not onions:
+        fail("no onion node reached through the proxy")
+    print("PASS: %d nodes reached (%d onion), %d good, %d rows, %d public-looking junk kept "
+          "untried, crawl %.1f s" % (reached, onions, good_seen, len(rows), junk_kept, elapsed))
 
 
 main()
