@@ -106,8 +106,6 @@ struct crawl {
     void *on_finished_ctx;
     struct crawl_counters counters;
     struct crawl_metrics metrics;
-    uint64_t visits_at_last_rate;
-    struct timespec last_rate;
     struct timespec started;  /* crawl_start */
     uint32_t *ok_ms;          /* --once: when each success came, ms after the start */
     size_t n_ok, cap_ok;
@@ -696,7 +694,6 @@ int crawl_start(crawl_t *c)
     }
     resolve_seeds(c);
     clock_gettime(CLOCK_MONOTONIC, &c->last_tick);
-    c->last_rate = c->last_tick;
     struct timeval tick = {0, TICK_MS * 1000};
     struct timeval flush = {c->cfg.flush_interval_ms / 1000, (c->cfg.flush_interval_ms % 1000) * 1000};
     struct timeval reseed = {60, 0};

@@ -71,7 +71,6 @@ struct crawl_counters {
     uint64_t clamped_times;
     uint64_t db_batches, db_rows, db_errors;
     uint64_t seed_lookups, seed_addrs;
-    double visits_per_sec;           /* over the last progress interval */
     size_t memory;                   /* bytes held by the table */
 };
 
