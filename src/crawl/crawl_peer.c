@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -297,6 +298,22 @@ static bool handle_message(struct crawl_peer *p, const struct p2p_frame *f)
     return true;
 }
 
+/* libevent 2.1 reads at most 4 KiB per readiness event, so a 1000-entry
+ * addr answer would take several trips through the loop, its first pieces
+ * held in buffers all the while. Once a header says how long the frame is,
+ * take what the socket already holds of the rest in one read. */
+static void read_rest(struct crawl_peer *p, struct evbuffer *in, size_t want)
+{
+    struct evbuffer_iovec v;
+    if (evbuffer_reserve_space(in, (ev_ssize_t)want, &v, 1) != 1)
+        return;
+    ssize_t n = recv(bufferevent_getfd(p->bev), v.iov_base, want, 0);
+    /* Errors and the end of the stream are left to the bufferevent's own
+     * next read, which reports them through on_event. */
+    v.iov_len = n > 0 ? (size_t)n : 0;
+    evbuffer_commit_space(in, &v, n > 0 ? 1 : 0);
+}
+
 static void on_read(struct bufferevent *bev, void *arg)
 {
     struct crawl_peer *p = arg;
@@ -317,6 +334,10 @@ static void on_read(struct bufferevent *bev, void *arg)
         if (st == P2P_FRAME_NEED_MORE && f.frame_len - P2P_HEADER_SIZE > p->cfg->max_payload) {
             violation(p, "message too large for a crawler");
             return;
+        }
+        if (st == P2P_FRAME_NEED_MORE && len < f.frame_len) {
+            read_rest(p, in, f.frame_len - len);
+            len = evbuffer_get_length(in);
         }
         if (st == P2P_FRAME_NEED_MORE && len >= f.frame_len) {
             buf = evbuffer_pullup(in, (ssize_t)f.frame_len);
