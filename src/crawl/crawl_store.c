@@ -63,9 +63,13 @@ void crawl_store_health(crawl_table_t *t, uint32_t index, struct nodedb_health *
 
 void crawl_store_set_health(crawl_table_t *t, uint32_t index, const struct nodedb_health *h)
 {
-    /* Statistics only exist for nodes that were tested: an untested address
-     * (most of what gossip brings) costs no memory for them. */
-    if (h->tries) {
+    /* Statistics are kept for nodes that answered at least once. Most
+     * addresses never do, and for them the windows would only count
+     * failures: the retry back-off already spaces their tests (the
+     * stats-based bans need more tests than it allows before they are
+     * forgotten), and their uptime is 0% either way. Each row still gets
+     * the current test's figures. */
+    if (h->successes) {
         struct nodedb_stats *stats = crawl_table_stats(t, index);
         if (stats)
             *stats = h->stats;

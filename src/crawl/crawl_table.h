@@ -27,8 +27,12 @@ enum crawl_node_flags {
     CRAWL_NODE_DIRTY = 1 << 4,     /* waiting for the next database write */
 };
 
+/* Fields ordered so that no padding is needed (112 bytes). */
 struct crawl_node {
     netaddr_t addr;
+    uint16_t fail_streak;  /* failed tests since the last success */
+    uint8_t flags;
+    uint8_t source;        /* enum nodedb_source */
     uint64_t services;
     uint32_t first_seen;   /* unix seconds; fine until 2106 */
     uint32_t last_seen;    /* newest gossip time */
@@ -39,13 +43,10 @@ struct crawl_node {
     uint32_t ban_until;
     uint32_t tries;
     uint32_t successes;
-    uint16_t fail_streak;  /* failed tests since the last success */
     int32_t version;
     int32_t height;
     uint32_t heap_pos;     /* CRAWL_NONE when not queued */
     uint32_t hash_next;    /* next index in the same bucket, or free-list link */
-    uint8_t flags;
-    uint8_t source;        /* enum nodedb_source */
     uint16_t agent;        /* crawl_agents id of the user agent */
     struct nodedb_stats *stats; /* NULL until first reached; owned */
 };
