@@ -57,12 +57,89 @@ static uint32_t bucket_of(const crawl_table_t *t, const netaddr_t *addr)
     return (uint32_t)h & (t->nbuckets - 1);
 }
 
-uint32_t crawl_table_find(const crawl_table_t *t, const netaddr_t *addr)
+/* netaddr_equal_port for the look-up loops, where a call per compared
+ * node shows: port and network first, then the significant bytes with a
+ * constant length for the common networks (so the compare is inlined). */
+static inline bool same_key(const netaddr_t *a, const netaddr_t *b)
 {
-    for (uint32_t i = t->buckets[bucket_of(t, addr)]; i != CRAWL_NONE; i = t->nodes[i].hash_next)
-        if (netaddr_equal_port(&t->nodes[i].addr, addr))
+    if (a->port != b->port || a->net != b->net)
+        return false;
+    switch (a->net) {
+    case NETADDR_IPV4: return memcmp(a->bytes, b->bytes, 4) == 0;
+    case NETADDR_IPV6:
+    case NETADDR_CJDNS: return memcmp(a->bytes, b->bytes, 16) == 0;
+    default: return memcmp(a->bytes, b->bytes, netaddr_len(a->net)) == 0;
+    }
+}
+
+/* Walks a bucket's chain from node `i`. */
+static uint32_t find_from(const crawl_table_t *t, uint32_t i, const netaddr_t *addr)
+{
+    for (; i != CRAWL_NONE; i = t->nodes[i].hash_next)
+        if (same_key(&t->nodes[i].addr, addr))
             return i;
     return CRAWL_NONE;
+}
+
+uint32_t crawl_table_find(const crawl_table_t *t, const netaddr_t *addr)
+{
+    return find_from(t, t->buckets[bucket_of(t, addr)], addr);
+}
+
+#define FIND_MANY_BATCH 128
+
+static const netaddr_t *nth(const netaddr_t *first, size_t stride, size_t i)
+{
+    return (const netaddr_t *)((const char *)first + i * stride);
+}
+
+static void prefetch_node(const crawl_table_t *t, uint32_t i)
+{
+    const char *node = (const char *)&t->nodes[i];
+    __builtin_prefetch(node);
+    __builtin_prefetch(node + sizeof(struct crawl_node) - 1);
+}
+
+void crawl_table_find_many(const crawl_table_t *t, const netaddr_t *first, size_t stride, size_t n,
+                           uint32_t *out)
+{
+    /* A table larger than the caches makes each look-up wait for memory:
+     * its bucket, then each node of the bucket's chain in turn. In passes
+     * over a batch, the reads of all the batch's look-ups at the same step
+     * are in flight at once instead of one after the other. */
+    uint32_t cand[FIND_MANY_BATCH];
+    uint16_t open[FIND_MANY_BATCH];
+    for (size_t base = 0; base < n; base += FIND_MANY_BATCH) {
+        size_t k = n - base < FIND_MANY_BATCH ? n - base : FIND_MANY_BATCH;
+        for (size_t i = 0; i < k; i++) {
+            cand[i] = bucket_of(t, nth(first, stride, base + i));
+            __builtin_prefetch(&t->buckets[cand[i]]);
+        }
+        for (size_t i = 0; i < k; i++) {
+            cand[i] = t->buckets[cand[i]];
+            if (cand[i] != CRAWL_NONE)
+                prefetch_node(t, cand[i]);
+            open[i] = (uint16_t)i;
+        }
+        /* Each pass settles the look-ups whose candidate is the node they
+         * want or the end of the chain, and moves the others one node on. */
+        for (size_t n_open = k; n_open > 0;) {
+            size_t still = 0;
+            for (size_t j = 0; j < n_open; j++) {
+                size_t i = open[j];
+                uint32_t c = cand[i];
+                if (c == CRAWL_NONE || same_key(&t->nodes[c].addr, nth(first, stride, base + i))) {
+                    out[base + i] = c;
+                    continue;
+                }
+                cand[i] = t->nodes[c].hash_next;
+                if (cand[i] != CRAWL_NONE)
+                    prefetch_node(t, cand[i]);
+                open[still++] = (uint16_t)i;
+            }
+            n_open = still;
+        }
+    }
 }
 
 static int grow_buckets(crawl_table_t *t)

@@ -128,11 +128,64 @@ static void test_agents_capped(void **state)
     crawl_agents_free(a);
 }
 
+/* find_many answers exactly what find answers, one address at a time:
+ * known and unknown addresses, other ports, IPv6, repeats, long chains
+ * (removals leave holes; more addresses than one batch). */
+static void test_find_many_matches_find(void **state)
+{
+    crawl_table_t *t = crawl_table_new();
+    enum { N = 20000, Q = 3000 };
+    bool added;
+    for (uint32_t i = 0; i < N; i++) {
+        netaddr_t a = ipv4(0x0b000000 + i * 7, 8333);
+        crawl_table_add(t, &a, &added);
+        if (i % 5 == 0) {
+            uint8_t ip[16] = {0x2a, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                              (uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+            netaddr_set_ipv6(&a, ip, 8333);
+            crawl_table_add(t, &a, &added);
+        }
+    }
+    for (uint32_t i = 0; i < N; i += 3) {
+        netaddr_t a = ipv4(0x0b000000 + i * 7, 8333);
+        crawl_table_remove(t, crawl_table_find(t, &a));
+    }
+    struct {
+        uint64_t pad; /* entries as in an addr message: the address is not first */
+        netaddr_t addr;
+    } q[Q];
+    srand(11);
+    for (size_t i = 0; i < Q; i++) {
+        uint32_t k = (uint32_t)rand() % (N + 500);
+        switch (i % 4) {
+        case 0: q[i].addr = ipv4(0x0b000000 + k * 7, 8333); break;
+        case 1: q[i].addr = ipv4(0x0b000000 + k * 7, 8334); break;
+        case 2: q[i].addr = q[i / 2].addr; break; /* a repeat */
+        default: {
+            uint32_t j = k - k % 5;
+            uint8_t ip[16] = {0x2a, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                              (uint8_t)(j >> 24), (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j};
+            netaddr_set_ipv6(&q[i].addr, ip, 8333);
+        }
+        }
+    }
+    uint32_t got[Q];
+    crawl_table_find_many(t, &q[0].addr, sizeof q[0], Q, got);
+    size_t hits = 0;
+    for (size_t i = 0; i < Q; i++) {
+        assert_int_equal(got[i], crawl_table_find(t, &q[i].addr));
+        hits += got[i] != CRAWL_NONE;
+    }
+    assert_true(hits > Q / 4 && hits < Q);
+    crawl_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_find_remove),
         cmocka_unit_test(test_queue_pops_in_due_order),
+        cmocka_unit_test(test_find_many_matches_find),
         cmocka_unit_test(test_stats_allocated_on_demand),
         cmocka_unit_test(test_agents_intern),
         cmocka_unit_test(test_agents_capped),
