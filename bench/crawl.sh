@@ -39,7 +39,7 @@ start_simnet() {
   "$BUILD/btcseed-simnet" --procs 1 --dns "$DNS" --manifest "$WORK/manifest.json" "$@" \
     > "$WORK/simnet.out" 2> "$WORK/simnet.err" &
   SIM_PID=$!
-  for _ in $(seq 600); do grep -q '^ready$' "$WORK/simnet.out" && return; sleep 0.1; done
+  for _ in $(seq 600); do grep -qs '^ready$' "$WORK/simnet.out" && return; sleep 0.1; done
   echo "simnet did not start: $(cat "$WORK/simnet.err")" >&2
   exit 1
 }

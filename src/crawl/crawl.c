@@ -29,6 +29,7 @@
 #define GOSSIP_UPDATE_ONLINE 3600
 #define GOSSIP_UPDATE_OFFLINE 86400
 #define GOSSIP_ONLINE_AGE 86400
+#define GOSSIP_WRITE_STEP 86400
 
 /* Prometheus series the crawler feeds (registered once per process). */
 struct crawl_metrics {
@@ -241,13 +242,14 @@ static void enqueue(struct crawl *c, uint32_t index, uint32_t due)
         crawl_table_schedule(c->table, index, due);
 }
 
-/* Learns one address; returns true if it was new. `origin` names where
+/* Learns one address; returns true if it was new. `known` is its index if
+ * the caller has looked it up already, else CRAWL_NONE. `origin` names where
  * it came from (its node field is filled in here). */
-static bool learn(struct crawl *c, const netaddr_t *addr, uint64_t services, uint32_t seen,
-                  uint8_t source, struct crawl_store_origin *origin)
+static bool learn(struct crawl *c, const netaddr_t *addr, uint32_t known, uint64_t services,
+                  uint32_t seen, uint8_t source, struct crawl_store_origin *origin)
 {
     bool added = false;
-    uint32_t index = crawl_table_add(c->table, addr, &added);
+    uint32_t index = known != CRAWL_NONE ? known : crawl_table_add(c->table, addr, &added);
     if (index == CRAWL_NONE)
         return false;
     struct crawl_node *n = crawl_table_get(c->table, index);
@@ -262,9 +264,11 @@ static bool learn(struct crawl *c, const netaddr_t *addr, uint64_t services, uin
     uint32_t interval = n->last_seen + GOSSIP_ONLINE_AGE > now ? GOSSIP_UPDATE_ONLINE
                                                                 : GOSSIP_UPDATE_OFFLINE;
     if (n->last_seen == 0 || (seen > interval && n->last_seen < seen - interval)) {
-        n->last_seen = seen;
-        if (!added)
+        /* Every test rewrites the node's row; a newer gossip time alone is
+         * worth a row of its own only when it moves by more than a day. */
+        if (!added && seen - n->last_seen > GOSSIP_WRITE_STEP)
             mark_dirty(c, index);
+        n->last_seen = seen;
     }
     if (added) {
         mark_dirty(c, index);
@@ -284,6 +288,13 @@ static void on_addrs(void *ctx, const struct p2p_addr_entry *entries, size_t cou
     metrics_counter_add(c->metrics.addrs_received, count);
     struct crawl_store_origin origin = {0};
     origin.peer = crawl_table_get(c->table, v->node)->addr;
+    /* Most of what peers gossip is known already: look the whole message
+     * up at once (addresses new to it come back CRAWL_NONE and are added
+     * one by one, which also catches repeats within the message). */
+    uint32_t known[P2P_MAX_ADDR];
+    if (count > P2P_MAX_ADDR)
+        count = P2P_MAX_ADDR;
+    crawl_table_find_many(c->table, &entries[0].addr, sizeof entries[0], count, known);
     for (size_t i = 0; i < count; i++) {
         if (v->accepted >= c->cfg.max_addrs_per_visit) {
             c->counters.dropped_over_cap += count - i;
@@ -302,7 +313,8 @@ static void on_addrs(void *ctx, const struct p2p_addr_entry *entries, size_t cou
             c->counters.clamped_times++;
         }
         v->accepted++;
-        learn(c, &entries[i].addr, entries[i].services, seen, NODEDB_SOURCE_PEER, &origin);
+        learn(c, &entries[i].addr, known[i], entries[i].services, seen, NODEDB_SOURCE_PEER,
+              &origin);
     }
 }
 
@@ -513,7 +525,7 @@ static void on_seed_addr(const netaddr_t *addr, const char *seed, void *ctx)
         if (strcmp(names[i], seed) == 0)
             name = names[i];
     struct crawl_store_origin origin = {.seed = name};
-    learn(c, addr, 0, now_s(), NODEDB_SOURCE_SEED, &origin);
+    learn(c, addr, CRAWL_NONE, 0, now_s(), NODEDB_SOURCE_SEED, &origin);
 }
 
 static void seed_finished(struct crawl *c)
@@ -690,7 +702,7 @@ int crawl_start(crawl_t *c)
             continue;
         }
         struct crawl_store_origin origin = {.seed = "--connect"};
-        learn(c, &c->cfg.connect[i], 0, now_s(), NODEDB_SOURCE_CONNECT, &origin);
+        learn(c, &c->cfg.connect[i], CRAWL_NONE, 0, now_s(), NODEDB_SOURCE_CONNECT, &origin);
     }
     resolve_seeds(c);
     clock_gettime(CLOCK_MONOTONIC, &c->last_tick);
