@@ -23,6 +23,9 @@
 #define TCP_TICK_MS 1000
 #define TCP_TAG_LISTENER (UINT64_C(1) << 32)
 #define TCP_TAG_CONN (UINT64_C(2) << 32)
+/* Out of descriptors, the listeners stay readable: accepting pauses until
+ * the next tick instead of spinning, and says so at most this often. */
+#define TCP_FULL_WARN_MS 60000
 
 struct tcp_conn {
     int fd;
@@ -38,6 +41,8 @@ struct tcp_conn {
 struct tcp_io {
     struct tcp_conn **conns; /* cfg.tcp_max slots, NULL when free */
     unsigned open;
+    bool accept_paused;      /* listeners out of the epoll set until the next tick */
+    uint64_t full_warned_ms; /* when "out of descriptors" was last logged */
 };
 
 static uint64_t now_ms(void)
@@ -96,6 +101,31 @@ void dns_worker_io_free(struct dns_worker *w, bool tcp)
     w->io = NULL;
 }
 
+/* Stops (or restarts) watching every listener. */
+static void watch_listeners(struct dns_worker *w, bool on)
+{
+    dns_server_t *s = w->server;
+    for (size_t j = 0; j < s->nlisten; j++) {
+        struct epoll_event ev = {.events = on ? EPOLLIN : 0, .data.u64 = TCP_TAG_LISTENER | j};
+        if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, s->listeners[j].tcp_fd, &ev) != 0)
+            log_warn("dns: epoll_ctl on a TCP listener: %s", strerror(errno));
+    }
+    ((struct tcp_io *)w->io)->accept_paused = !on;
+}
+
+/* accept failed for want of descriptors or memory: the pending connection
+ * stays queued, so the listener stays readable. */
+static void pause_accepting(struct dns_worker *w, int err)
+{
+    struct tcp_io *io = w->io;
+    uint64_t now = now_ms();
+    if (io->full_warned_ms == 0 || now - io->full_warned_ms >= TCP_FULL_WARN_MS) {
+        log_warn("dns: accept: %s; TCP accepts pause for a second at a time", strerror(err));
+        io->full_warned_ms = now;
+    }
+    watch_listeners(w, false);
+}
+
 static void accept_all(struct dns_worker *w, int lfd)
 {
     struct tcp_io *io = w->io;
@@ -103,6 +133,10 @@ static void accept_all(struct dns_worker *w, int lfd)
     for (;;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                pause_accepting(w, errno);
+                return;
+            }
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
                 errno != ECONNABORTED)
                 log_warn("dns: accept: %s", strerror(errno));
@@ -287,6 +321,8 @@ void *dns_tcp_worker_main(void *arg)
         }
         if (now_ms() >= next_sweep) {
             sweep_idle(w);
+            if (io->accept_paused)
+                watch_listeners(w, true);
             next_sweep = now_ms() + TCP_TICK_MS;
         }
     }
