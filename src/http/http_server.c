@@ -56,7 +56,45 @@ struct http_server {
     metrics_gauge_t *known[NODEDB_NETS], *tried[NODEDB_NETS], *reachable[NODEDB_NETS],
         *good[NODEDB_NETS];
     metrics_gauge_t *best_height;
+
+    /* Out of descriptors, accept() fails while the connection stays queued:
+     * the listener is paused for a second instead of spinning. */
+    struct evconnlistener *listener;
+    struct event *accept_retry;
+    int64_t accept_warned_at;
+    struct http_server *next_server; /* in `servers` */
 };
+
+/* libevent hands accept errors the evhttp's pointer, not ours: this list of
+ * live servers maps one to the other. */
+static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct http_server *servers;
+
+static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_server *s = arg;
+    evconnlistener_enable(s->listener);
+}
+
+static void on_accept_error(struct evconnlistener *lev, void *ctx)
+{
+    int err = EVUTIL_SOCKET_ERROR();
+    struct http_server *s;
+    pthread_mutex_lock(&servers_lock);
+    for (s = servers; s && (void *)s->http != ctx; s = s->next_server)
+        ;
+    pthread_mutex_unlock(&servers_lock);
+    if (!s)
+        return;
+    int64_t now = (int64_t)time(NULL);
+    if (now - s->accept_warned_at >= 60) {
+        log_warn("http: accept: %s; pausing new connections for a second", strerror(err));
+        s->accept_warned_at = now;
+    }
+    evconnlistener_disable(lev);
+    struct timeval second = {1, 0};
+    evtimer_add(s->accept_retry, &second);
+}
 
 static void register_metrics(struct http_server *s)
 {
@@ -275,6 +313,15 @@ static void *run_thread(void *arg)
 
 static void destroy(struct http_server *s)
 {
+    pthread_mutex_lock(&servers_lock);
+    for (struct http_server **p = &servers; *p; p = &(*p)->next_server)
+        if (*p == s) {
+            *p = s->next_server;
+            break;
+        }
+    pthread_mutex_unlock(&servers_lock);
+    if (s->accept_retry)
+        event_free(s->accept_retry);
     if (s->http)
         evhttp_free(s->http);
     if (s->wake_ev)
@@ -357,6 +404,17 @@ int http_server_start(struct event_base *base, const struct http_server_config *
         errmsg_set(err, errsize, "cannot serve HTTP on %s", cfg->listen);
         goto fail;
     }
+    s->listener = listener;
+    s->accept_retry = evtimer_new(s->base, on_accept_retry, s);
+    if (!s->accept_retry) {
+        errmsg_set(err, errsize, "cannot create a timer");
+        goto fail;
+    }
+    pthread_mutex_lock(&servers_lock);
+    s->next_server = servers;
+    servers = s;
+    pthread_mutex_unlock(&servers_lock);
+    evconnlistener_set_error_cb(listener, on_accept_error);
     struct sockaddr_storage bound;
     socklen_t blen = sizeof bound;
     netaddr_t a;
