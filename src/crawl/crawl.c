@@ -477,7 +477,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 static void flush_dirty(struct crawl *c)
 {
-    if (!c->n_dirty)
+    if (!c->n_dirty && !crawl_store_pending(c->store))
         return;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

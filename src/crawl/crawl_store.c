@@ -16,6 +16,8 @@ struct crawl_store {
     size_t n_origins, cap_origins;
     struct pending *pending; /* the batch being written, in key order */
     size_t cap_pending;
+    netaddr_t *forgotten;    /* rows to delete with the next batch */
+    size_t n_forgotten, cap_forgotten;
 };
 
 crawl_store_t *crawl_store_new(nodedb_t *db)
@@ -39,6 +41,7 @@ void crawl_store_free(crawl_store_t *s)
     free(s->rows);
     free(s->origins);
     free(s->pending);
+    free(s->forgotten);
     free(s);
 }
 
@@ -139,6 +142,13 @@ static int by_key(const void *pa, const void *pb, void *ctx)
 int crawl_store_write(crawl_store_t *s, crawl_table_t *t, const crawl_agents_t *agents,
                       const uint32_t *indices, size_t n)
 {
+    /* Deletions first: a node forgotten and learned again since the last
+     * batch is among the rows written below. */
+    if (s->n_forgotten) {
+        if (nodedb_delete(s->db, s->forgotten, s->n_forgotten) != NODEDB_OK)
+            return -1;
+        s->n_forgotten = 0;
+    }
     if (n > s->cap_pending) {
         struct pending *p = realloc(s->pending, n * sizeof *p);
         if (!p)
@@ -189,8 +199,19 @@ int crawl_store_write(crawl_store_t *s, crawl_table_t *t, const crawl_agents_t *
 
 int crawl_store_forget(crawl_store_t *s, const netaddr_t *addr)
 {
-    return nodedb_delete(s->db, addr, 1) == NODEDB_OK ? 0 : -1;
+    if (s->n_forgotten == s->cap_forgotten) {
+        size_t cap = s->cap_forgotten ? s->cap_forgotten * 2 : 256;
+        netaddr_t *f = realloc(s->forgotten, cap * sizeof *f);
+        if (!f)
+            return -1; /* the row stays; the address is forgotten in memory only */
+        s->forgotten = f;
+        s->cap_forgotten = cap;
+    }
+    s->forgotten[s->n_forgotten++] = *addr;
+    return 0;
 }
+
+bool crawl_store_pending(const crawl_store_t *s) { return s->n_forgotten > 0; }
 
 uint32_t crawl_store_load_row(crawl_table_t *t, crawl_agents_t *agents,
                               const struct nodedb_node *row)

@@ -3,6 +3,7 @@
 #ifndef BTCSEED_CRAWL_STORE_H
 #define BTCSEED_CRAWL_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,8 +35,11 @@ void crawl_store_note_origin(crawl_store_t *s, const struct crawl_store_origin *
  * nodedb_errmsg). */
 int crawl_store_write(crawl_store_t *s, crawl_table_t *t, const crawl_agents_t *agents,
                       const uint32_t *indices, size_t n);
-/* Deletes a forgotten node's row. */
+/* Queues a forgotten node's row for deletion with the next write (one
+ * transaction per batch, never one per node). */
 int crawl_store_forget(crawl_store_t *s, const netaddr_t *addr);
+/* True if deletions wait for the next crawl_store_write. */
+bool crawl_store_pending(const crawl_store_t *s);
 /* Adds a database row to the table; returns its index or CRAWL_NONE. */
 uint32_t crawl_store_load_row(crawl_table_t *t, crawl_agents_t *agents,
                               const struct nodedb_node *row);

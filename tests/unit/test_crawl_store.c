@@ -1,0 +1,81 @@
+/* Unit tests for the crawler's database writes: rows carry the node's
+ * fields and origin, and forgotten nodes are deleted with the next batch
+ * (one transaction), not one transaction each. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "crawl/crawl_store.h"
+#include "tmpdir.h"
+
+static netaddr_t ipv4(uint8_t last)
+{
+    uint8_t ip[4] = {8, 8, 4, last};
+    netaddr_t a;
+    netaddr_set_ipv4(&a, ip, 8333);
+    return a;
+}
+
+static void test_write_forget_and_relearn(void **state)
+{
+    char *dir = tmpdir_create();
+    char path[600];
+    nodedb_t *db = NULL;
+    assert_int_equal(nodedb_open(tmpdir_path(path, sizeof path, dir, "n.db"), NODEDB_CREATE, &db,
+                                 NULL, 0),
+                     NODEDB_OK);
+    crawl_table_t *t = crawl_table_new();
+    crawl_agents_t *agents = crawl_agents_new();
+    crawl_store_t *s = crawl_store_new(db);
+
+    uint32_t idx[3];
+    for (int i = 0; i < 3; i++) {
+        netaddr_t a = ipv4((uint8_t)(i + 1));
+        idx[i] = crawl_table_add(t, &a, NULL);
+        struct crawl_node *n = crawl_table_get(t, idx[i]);
+        n->first_seen = 1700000000;
+        n->version = 70016;
+        n->agent = crawl_agents_intern(agents, "/Satoshi:29.0.0/");
+        struct crawl_store_origin o = {.node = idx[i], .seed = "seed.example.org"};
+        crawl_store_note_origin(s, &o);
+    }
+    assert_int_equal(crawl_store_write(s, t, agents, idx, 3), 0);
+    struct nodedb_node row;
+    netaddr_t second = ipv4(2);
+    assert_int_equal(nodedb_node_get(db, &second, &row), NODEDB_OK);
+    assert_string_equal(row.user_agent, "/Satoshi:29.0.0/");
+    assert_string_equal(row.source_name, "seed.example.org");
+    assert_int_equal(row.h.protocol, 70016);
+
+    /* Forgotten: still there until the next write, gone after it. */
+    assert_int_equal(crawl_store_forget(s, &second), 0);
+    crawl_table_remove(t, idx[1]);
+    assert_true(crawl_store_pending(s));
+    assert_int_equal(nodedb_node_get(db, &second, &row), NODEDB_OK);
+    assert_int_equal(crawl_store_write(s, t, agents, NULL, 0), 0);
+    assert_false(crawl_store_pending(s));
+    assert_int_equal(nodedb_node_get(db, &second, &row), NODEDB_NOT_FOUND);
+
+    /* Forgotten, then learned again before the write: the row stays. */
+    netaddr_t third = ipv4(3);
+    assert_int_equal(crawl_store_forget(s, &third), 0);
+    uint32_t again = idx[2];
+    assert_int_equal(crawl_store_write(s, t, agents, &again, 1), 0);
+    assert_int_equal(nodedb_node_get(db, &third, &row), NODEDB_OK);
+
+    crawl_store_free(s);
+    crawl_agents_free(agents);
+    crawl_table_free(t);
+    nodedb_close(db);
+    tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_write_forget_and_relearn),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
