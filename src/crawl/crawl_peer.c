@@ -117,6 +117,24 @@ static void send_message(struct crawl_peer *p, const char *command, const uint8_
         bufferevent_write(p->bev, buf, w.len);
 }
 
+/* Our version's nonce only has to differ between connections (a node uses
+ * it to notice that it dialed itself): splitmix64 seeded once from the
+ * system's randomness, instead of a RAND_bytes call (and its lock) per
+ * visit, which showed in the profile. */
+static uint64_t next_nonce(void)
+{
+    static _Thread_local uint64_t state;
+    static _Thread_local bool seeded;
+    if (!seeded) {
+        RAND_bytes((uint8_t *)&state, sizeof state);
+        seeded = true;
+    }
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 static void send_version(struct crawl_peer *p)
 {
     struct p2p_version v;
@@ -126,7 +144,7 @@ static void send_version(struct crawl_peer *p)
     v.timestamp = (int64_t)time(NULL);
     v.recv_addr = p->target;
     v.from_addr.net = NETADDR_IPV6; /* all zero: "unknown" */
-    RAND_bytes((uint8_t *)&v.nonce, sizeof v.nonce);
+    v.nonce = next_nonce();
     snprintf(v.user_agent, sizeof v.user_agent, "/btcseed:%s/", BTCSEED_VERSION);
     v.start_height = 0;
     v.relay = false;
