@@ -19,6 +19,9 @@
 #              reached, all tried) minus holding none, per address.
 #              Target: < 150 bytes (bitcoin-seeder: ~375 on this machine).
 #
+# PERF_CRAWL="perf record -g -o FILE" prefixes each crawl (profiling);
+# FULL_CONCURRENCY changes the full figure's --concurrency.
+#
 # Simnet runs as one worker process (--procs 1): it and the crawler share the
 # machine's two cores. Prints PASS or MISS against each target; the load
 # average printed first tells how much other work shared the cores.
@@ -80,7 +83,7 @@ crawl() {
   shift
   local wrap=()
   [ -z "$STOP_AFTER" ] || wrap=(timeout -s INT "$STOP_AFTER")
-  /usr/bin/time -v -o "$WORK/$name.time" "${wrap[@]}" "$BUILD/btcseed" crawl --once \
+  ${PERF_CRAWL:-} /usr/bin/time -v -o "$WORK/$name.time" "${wrap[@]}" "$BUILD/btcseed" crawl --once \
     --db "$WORK/$name.db" --resolver "$DNS" --seed seed1.sim.test --seed seed2.sim.test \
     --seed seed3.sim.test --allow-net 127.0.0.0/8 --allow-net "$PREFIX" --only-allowed \
     --no-progress --log-level ${CRAWL_LOG:-warn} "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" || true
