@@ -18,6 +18,7 @@
 /* Bitcoin Core's MIN_PEER_PROTO_VERSION: older peers are disconnected. */
 #define MIN_PEER_PROTO_VERSION 31800
 #define MAX_BEFORE_VERSION 16
+#define READ_CHUNK 1024
 
 enum peer_state {
     PEER_CONNECTING,
@@ -447,6 +448,10 @@ crawl_peer_t *crawl_peer_start(struct event_base *base, const struct crawl_peer_
         release(p);
         return NULL;
     }
+    /* libevent's own reads (4 KiB by default) each take a buffer of twice
+     * that; what a crawler reads in one go is a few small messages or the
+     * start of a large one, whose rest read_rest fetches at its size. */
+    bufferevent_set_max_single_read(p->bev, READ_CHUNK);
     bufferevent_setcb(p->bev, on_read, NULL, on_event, p);
     bufferevent_enable(p->bev, EV_READ | EV_WRITE);
     arm_deadline(p, cfg->connect_timeout_ms);
