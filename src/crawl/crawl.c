@@ -30,11 +30,6 @@
 #define GOSSIP_UPDATE_OFFLINE 86400
 #define GOSSIP_ONLINE_AGE 86400
 #define GOSSIP_WRITE_STEP 86400
-/* A new address whose gossip time is more than a day old (most of those are
- * dead: a live node's time is renewed while peers are connected to it) is
- * tested this much later than fresh ones, so a crawl reaches the live part
- * of the network first. A --once crawl takes it as an order, not a wait. */
-#define STALE_GOSSIP_DELAY 10
 
 /* Prometheus series the crawler feeds (registered once per process). */
 struct crawl_metrics {
@@ -275,15 +270,11 @@ static bool learn(struct crawl *c, const netaddr_t *addr, uint32_t known, uint64
             mark_dirty(c, index);
         n->last_seen = seen;
     }
-    bool stale = n->last_seen + GOSSIP_ONLINE_AGE < now;
     if (added) {
         mark_dirty(c, index);
         origin->node = index;
         crawl_store_note_origin(c->store, origin);
-        enqueue(c, index, n->first_seen + (stale ? STALE_GOSSIP_DELAY : 0));
-    } else if (!stale && n->tries == 0 && n->heap_pos != CRAWL_NONE && n->due > n->first_seen) {
-        /* First heard of with an old time, now with a fresh one. */
-        crawl_table_schedule(c->table, index, n->first_seen);
+        enqueue(c, index, n->first_seen);
     }
     return added;
 }
@@ -466,7 +457,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (index == CRAWL_NONE)
             break;
         struct crawl_node *n = crawl_table_get(c->table, index);
-        if (n->due > now && !c->cfg.once)
+        if (n->due > now)
             break;
         crawl_table_unschedule(c->table, index);
         if (!crawl_may_dial(c, &n->addr)) {
