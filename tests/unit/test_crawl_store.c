@@ -5,9 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "crawl/crawl_store.h"
+#include "nodedb/nodedb_stats.h"
 #include "tmpdir.h"
 
 static netaddr_t ipv4(uint8_t last)
@@ -72,10 +74,37 @@ static void test_write_forget_and_relearn(void **state)
     tmpdir_remove(dir);
 }
 
+/* Reliability statistics are kept in memory for nodes that answered at
+ * least once, never for addresses that only ever failed. */
+static void test_stats_only_for_answering_nodes(void **state)
+{
+    crawl_table_t *t = crawl_table_new();
+    netaddr_t a = ipv4(7), b = ipv4(8);
+    uint32_t ia = crawl_table_add(t, &a, NULL), ib = crawl_table_add(t, &b, NULL);
+    struct nodedb_health h;
+    memset(&h, 0, sizeof h);
+    for (int i = 0; i < 3; i++)
+        nodedb_health_record(&h, 1700000000 + i * 3600, false);
+    crawl_store_set_health(t, ia, &h);
+    assert_null(crawl_table_get(t, ia)->stats);
+    assert_int_equal(crawl_table_get(t, ia)->tries, 3);
+    nodedb_health_record(&h, 1700000000 + 4 * 3600, true);
+    crawl_store_set_health(t, ib, &h);
+    const struct nodedb_stats *kept = crawl_table_get(t, ib)->stats;
+    assert_non_null(kept);
+    assert_memory_equal(kept, &h.stats, sizeof h.stats);
+    struct nodedb_health back;
+    crawl_store_health(t, ib, &back);
+    assert_memory_equal(&back.stats, &h.stats, sizeof h.stats);
+    assert_int_equal(back.successes, 1);
+    crawl_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_forget_and_relearn),
+        cmocka_unit_test(test_stats_only_for_answering_nodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
