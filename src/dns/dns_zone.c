@@ -5,6 +5,7 @@
 
 #include "dns/dns_name.h"
 #include "dns/dns_snapshot.h"
+#include "util/hex.h"
 
 #define DNS_FILTER_MAX_DIGITS 16
 
@@ -64,24 +65,13 @@ static enum dns_zone_match match_ns(const dns_zone_t *z, const uint8_t *name, si
     return DNS_ZONE_NXDOMAIN;
 }
 
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int dns_zone_parse_filter(const uint8_t *hex, size_t len)
 {
     if (len == 0 || len > DNS_FILTER_MAX_DIGITS || hex[0] == '0')
         return -1;
     uint64_t services = 0;
     for (size_t i = 0; i < len; i++) {
-        int v = hex_value(hex[i]);
+        int v = hex_digit(hex[i]);
         if (v < 0)
             return -1;
         services = (services << 4) | (uint64_t)v;

@@ -6,17 +6,7 @@
 
 #include "net/netaddr.h"
 #include "util/errmsg.h"
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "util/hex.h"
 
 /* Decodes s[0..len) into out (cap bytes incl. NUL). Returns 0, -1 on a bad
  * escape or NUL, -2 if too long. */
