@@ -8,16 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "util/hex.h"
 
 /* Decodes `hex` into out[0..cap); returns the byte count, or aborts the test
  * program on a malformed vector (a bug in the test, not in the code). */
@@ -27,7 +18,7 @@ static inline size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
     if (n % 2 != 0 || n / 2 > cap)
         abort();
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             abort();
         out[i] = (uint8_t)(hi << 4 | lo);
