@@ -113,7 +113,8 @@ int cli_run(int argc, char **argv)
     struct run r = {0};
     cli_serve_opts_default(&r.dns);
     struct option dns_flags[32] = {{0}};
-    for (size_t i = 0; i < cli_serve_dns_options; i++)
+    size_t n_dns = cli_serve_dns_option_count();
+    for (size_t i = 0; i < n_dns && i < sizeof dns_flags / sizeof dns_flags[0] - 1; i++)
         dns_flags[i] = cli_serve_options[i];
     struct cli_extra_opts extra = {
         .options = dns_flags,

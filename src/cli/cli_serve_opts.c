@@ -35,7 +35,13 @@ const struct option cli_serve_options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-const size_t cli_serve_dns_options = 16;
+size_t cli_serve_dns_option_count(void)
+{
+    size_t n = 0;
+    while (cli_serve_options[n].name && strcmp(cli_serve_options[n].name, "db") != 0)
+        n++;
+    return n;
+}
 
 void cli_serve_opts_help(FILE *out)
 {

@@ -22,8 +22,9 @@ struct serve_opts {
  * zero entry. Values are >= CLI_SERVE_OPT_FIRST. */
 #define CLI_SERVE_OPT_FIRST 256
 extern const struct option cli_serve_options[];
-/* How many entries of cli_serve_options are DNS flags (before --db). */
-extern const size_t cli_serve_dns_options;
+/* How many leading entries of cli_serve_options are DNS flags (those
+ * before --db), counted from the table so it cannot drift. */
+size_t cli_serve_dns_option_count(void);
 
 void cli_serve_opts_default(struct serve_opts *o);
 /* Applies one flag; returns 0, or -1 after printing one line. */
